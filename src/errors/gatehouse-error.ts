@@ -1,0 +1,45 @@
+import { ERRORS, type ErrorCode } from './catalog.js';
+
+export interface FieldProblem {
+  /** JSON pointer into the request body, e.g. "/config/client_id". */
+  pointer: string;
+  message: string;
+}
+
+export interface GatehouseErrorOptions {
+  /** Precise reason for the admin log. Never shown to an end user. */
+  detail?: string;
+  /** What the admin can do about it. */
+  hint?: string;
+  /** Per-field problems (admin API validation). */
+  fields?: FieldProblem[];
+  cause?: unknown;
+}
+
+/** The single error type crossing module boundaries. Library errors are translated into it once, at the edge. */
+export class GatehouseError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly apiCode: number;
+  readonly publicMessage: string;
+  readonly detail: string | undefined;
+  readonly hint: string | undefined;
+  readonly fields: FieldProblem[];
+
+  constructor(code: ErrorCode, options: GatehouseErrorOptions = {}) {
+    const spec = ERRORS[code];
+    super(options.detail ? `${code}: ${options.detail}` : code, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatehouseError';
+    this.code = code;
+    this.status = spec.status;
+    this.apiCode = spec.apiCode;
+    this.publicMessage = spec.message;
+    this.detail = options.detail;
+    this.hint = options.hint;
+    this.fields = options.fields ?? [];
+  }
+}
+
+export function isGatehouseError(e: unknown): e is GatehouseError {
+  return e instanceof GatehouseError;
+}
