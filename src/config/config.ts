@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment, is validated once at start, and every problem is reported together.
+ * The schema's defaults are the defaults; nothing else in the code invents one.
+ */
+const ACCOUNT_ID = /^[0-9a-f]{32}$/;
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    GATEHOUSE_URL: z
+      .string()
+      .url()
+      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL')
+      .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not have a query or fragment')
+      .optional(),
+    DATABASE_URL: z
+      .string()
+      .min(1)
+      .refine((u) => /^(postgres(ql)?:\/\/|sqlite:|file:)/.test(u) || !u.includes('://'), 'must be postgres://…, sqlite:<path> or a file path')
+      .default('sqlite:./data/gatehouse.db'),
+    GATEHOUSE_ACCOUNT_ID: z.string().regex(ACCOUNT_ID, 'must be 32 lower-case hex characters').optional(),
+    GATEHOUSE_API_TOKEN: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
+    GATEHOUSE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+    NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strip();
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Public base URL without a trailing slash; plays Cloudflare's team domain. */
+  publicUrl: string;
+  databaseUrl: string;
+  accountId: string | undefined;
+  apiToken: string | undefined;
+  clockSkewMs: number;
+  production: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty variables count as unset, as in most shells' habits.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const defaultHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
+  const publicUrl = (e.GATEHOUSE_URL ?? `http://${defaultHost}:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    accountId: e.GATEHOUSE_ACCOUNT_ID,
+    apiToken: e.GATEHOUSE_API_TOKEN,
+    clockSkewMs: e.GATEHOUSE_CLOCK_SKEW_SECONDS * 1000,
+    production: e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+export class ApiTokenRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findByHash(tokenHash: string): Promise<ApiTokenRow | undefined> {
+    const row = await this.db.selectFrom('api_tokens').select(['id', 'name', 'created_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row && { id: row.id, name: row.name, createdAt: new Date(row.created_at) };
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('api_tokens').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
+  /** Creates or replaces the token with this id (the bootstrap token is replaced when GATEHOUSE_API_TOKEN changes). */
+  async put(id: string, name: string, tokenHash: string, now: Date): Promise<void> {
+    await this.db
+      .insertInto('api_tokens')
+      .values({ id, name, token_hash: tokenHash, created_at: now.getTime(), last_used_at: null })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name, token_hash: tokenHash, created_at: now.getTime() }))
+      .execute();
+  }
+
+  /** Inserts only if no token has this id; returns whether it was inserted. */
+  async insertIfAbsent(id: string, name: string, tokenHash: string, now: Date): Promise<boolean> {
+    const res = await this.db
+      .insertInto('api_tokens')
+      .values({ id, name, token_hash: tokenHash, created_at: now.getTime(), last_used_at: null })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+}

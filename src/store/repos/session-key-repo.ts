@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+
+export interface SessionKeyRow {
+  kid: string;
+  privateKeyPem: string;
+  certificatePem: string;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+export class SessionKeyRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Keys that verify: the current one and those retired less than `graceMs` ago, newest first. */
+  async verifying(now: Date, graceMs: number): Promise<SessionKeyRow[]> {
+    const rows = await this.db
+      .selectFrom('session_keys')
+      .selectAll()
+      .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', now.getTime() - graceMs)]))
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      kid: r.kid,
+      privateKeyPem: r.private_key_pem,
+      certificatePem: r.certificate_pem,
+      createdAt: new Date(r.created_at),
+      retiredAt: r.retired_at === null ? null : new Date(r.retired_at),
+    }));
+  }
+
+  async insert(row: SessionKeyRow): Promise<void> {
+    await this.db
+      .insertInto('session_keys')
+      .values({
+        kid: row.kid,
+        private_key_pem: row.privateKeyPem,
+        certificate_pem: row.certificatePem,
+        created_at: row.createdAt.getTime(),
+        retired_at: row.retiredAt?.getTime() ?? null,
+      })
+      .execute();
+  }
+}

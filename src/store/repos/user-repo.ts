@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+import { uuid } from '../../lib/random.js';
+import type { Database } from '../database.js';
+
+export class UserRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The stable user id for an email (Cloudflare's user_uuid / JWT sub), created on first sign-in. */
+  async upsertByEmail(email: string, now: Date): Promise<string> {
+    await this.db
+      .insertInto('users')
+      .values({ id: uuid(), email, created_at: now.getTime(), last_seen_at: now.getTime() })
+      .onConflict((oc) => oc.column('email').doUpdateSet({ last_seen_at: now.getTime() }))
+      .execute();
+    const row = await this.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    return row.id;
+  }
+}

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialectCases, type TestDatabase } from '../../test/helpers/test-databases.js';
+import type { AppRecord } from '../apps/app-record.js';
+import type { OidcIdpRecord } from '../connectors/idp-record.js';
+import type { AccessPolicy } from '../policy/policy-types.js';
+
+/** The store conformance suite: the same cases on every dialect. */
+const cases = await dialectCases();
+const t0 = new Date('2026-01-01T00:00:00Z');
+
+function oidcIdp(id: string): OidcIdpRecord {
+  return {
+    id,
+    name: `idp ${id}`,
+    type: 'oidc',
+    config: {
+      clientId: 'cid',
+      clientSecret: 's3cret',
+      authUrl: 'https://idp.example/auth',
+      tokenUrl: 'https://idp.example/token',
+      certsUrl: 'https://idp.example/jwks',
+      scopes: ['openid'],
+      claims: [],
+      emailClaimName: 'email',
+      pkceEnabled: true,
+    },
+    createdAt: t0,
+    updatedAt: t0,
+  };
+}
+
+function app(id: string, aud: string): AppRecord {
+  return {
+    id,
+    aud,
+    name: 'AWS',
+    type: 'saas',
+    allowedIdps: [],
+    autoRedirectToIdentity: false,
+    appLauncherVisible: true,
+    sessionDuration: '24h',
+    saasApp: { authType: 'saml', spEntityId: 'urn:sp', consumerServiceUrl: 'https://sp.example/acs', nameIdFormat: 'email', customAttributes: [] },
+    createdAt: t0,
+    updatedAt: t0,
+  };
+}
+
+for (const dialect of cases) {
+  describe.skipIf(!dialect.available)(`Store on ${dialect.name}`, () => {
+    let tdb: TestDatabase;
+    beforeAll(async () => {
+      tdb = await dialect.create();
+    });
+    afterAll(async () => {
+      await tdb?.close();
+    });
+
+    it('settings: setIfAbsent keeps the first value', async () => {
+      expect(await tdb.store.settings.setIfAbsent('account_id', 'a')).toBe('a');
+      expect(await tdb.store.settings.setIfAbsent('account_id', 'b')).toBe('a');
+      await tdb.store.settings.set('account_id', 'c');
+      expect(await tdb.store.settings.get('account_id')).toBe('c');
+      expect(await tdb.store.settings.get('missing')).toBeUndefined();
+    });
+
+    it('api tokens: found only by hash; insertIfAbsent does not replace', async () => {
+      expect(await tdb.store.apiTokens.insertIfAbsent('bootstrap', 'Bootstrap', 'h1', t0)).toBe(true);
+      expect(await tdb.store.apiTokens.insertIfAbsent('bootstrap', 'Bootstrap', 'h2', t0)).toBe(false);
+      expect((await tdb.store.apiTokens.findByHash('h1'))?.id).toBe('bootstrap');
+      expect(await tdb.store.apiTokens.findByHash('h2')).toBeUndefined();
+      await tdb.store.apiTokens.put('bootstrap', 'Bootstrap', 'h2', t0);
+      expect(await tdb.store.apiTokens.findByHash('h1')).toBeUndefined();
+      expect((await tdb.store.apiTokens.findByHash('h2'))?.id).toBe('bootstrap');
+    });
+
+    it('identity providers: CRUD, paging, and the secret kept out of the config column', async () => {
+      await tdb.store.idps.insert(oidcIdp('i1'));
+      await tdb.store.idps.insert({ ...oidcIdp('i2'), createdAt: new Date(t0.getTime() + 1) });
+      const got = await tdb.store.idps.get('i1');
+      expect(got?.config.clientSecret).toBe('s3cret');
+      expect(got?.createdAt.getTime()).toBe(t0.getTime());
+      const raw = await tdb.opened.db.selectFrom('identity_providers').select(['config', 'secrets']).where('id', '=', 'i1').executeTakeFirstOrThrow();
+      expect(raw.config).not.toContain('s3cret');
+      expect(raw.secrets).toContain('s3cret');
+      expect(await tdb.store.idps.list(0, 1)).toMatchObject({ total: 2, items: [{ id: 'i1' }] });
+      expect(await tdb.store.idps.list(1, 1)).toMatchObject({ total: 2, items: [{ id: 'i2' }] });
+      expect((await tdb.store.idps.list(2, 1)).items).toEqual([]);
+      expect(await tdb.store.idps.update({ ...oidcIdp('i1'), name: 'renamed' })).toBe(true);
+      expect((await tdb.store.idps.get('i1'))?.name).toBe('renamed');
+      expect(await tdb.store.idps.update(oidcIdp('nope'))).toBe(false);
+      expect(await tdb.store.idps.delete('i2')).toBe(true);
+      expect(await tdb.store.idps.delete('i2')).toBe(false);
+    });
+
+    it('apps: by id and aud, signing keys, policies in precedence order, cascade on delete', async () => {
+      await tdb.store.apps.insert(app('a1', 'f'.repeat(64)));
+      expect((await tdb.store.apps.getByAud('f'.repeat(64)))?.saasApp.spEntityId).toBe('urn:sp');
+      await tdb.store.apps.insertSigningKey({ id: 'k1', appId: 'a1', privateKeyPem: 'PRIV', certificatePem: 'CERT1', notAfter: new Date(t0.getTime() + 1e9), createdAt: t0 });
+      await tdb.store.apps.insertSigningKey({ id: 'k2', appId: 'a1', privateKeyPem: 'PRIV', certificatePem: 'CERT2', notAfter: new Date(t0.getTime() + 1e9), createdAt: new Date(t0.getTime() + 5) });
+      expect((await tdb.store.apps.currentSigningKey('a1'))?.certificatePem).toBe('CERT2');
+      const policy = (id: string, precedence: number): AccessPolicy => ({
+        id,
+        appId: 'a1',
+        name: id,
+        decision: 'allow',
+        precedence,
+        include: [{ everyone: {} }],
+        exclude: [],
+        require: [],
+        createdAt: t0,
+        updatedAt: t0,
+      });
+      await tdb.store.policies.insert(policy('p2', 2));
+      await tdb.store.policies.insert(policy('p1', 1));
+      expect((await tdb.store.policies.listForApp('a1')).map((p) => p.id)).toEqual(['p1', 'p2']);
+      expect(await tdb.store.apps.delete('a1')).toBe(true);
+      expect(await tdb.store.policies.listForApp('a1')).toEqual([]);
+      expect(await tdb.store.apps.currentSigningKey('a1')).toBeUndefined();
+    });
+
+    it('transactions: take is single-use, even when raced', async () => {
+      const tx = { id: 'tx1', kind: 'oidc', payload: { nonce: 'n' }, createdAt: t0, expiresAt: new Date(t0.getTime() + 600_000) };
+      await tdb.store.transactions.put(tx);
+      expect((await tdb.store.transactions.peek('tx1', 'oidc'))?.payload).toEqual({ nonce: 'n' });
+      expect((await tdb.store.transactions.take('tx1', 'other', t0)).status).toBe('missing');
+      const results = await Promise.all(Array.from({ length: 8 }, () => tdb.store.transactions.take('tx1', 'oidc', t0)));
+      expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'missing')).toHaveLength(7);
+    });
+
+    it('transactions: an expired one is consumed and reported as expired', async () => {
+      await tdb.store.transactions.put({ id: 'tx2', kind: 'oidc', payload: {}, createdAt: t0, expiresAt: new Date(t0.getTime() + 1000) });
+      expect((await tdb.store.transactions.take('tx2', 'oidc', new Date(t0.getTime() + 1000))).status).toBe('expired');
+      expect((await tdb.store.transactions.take('tx2', 'oidc', t0)).status).toBe('missing');
+    });
+
+    it('used values: the second use is a replay', async () => {
+      const exp = new Date(t0.getTime() + 60_000);
+      expect(await tdb.store.usedValues.markUsed('assertion', '_a1', exp)).toBe(true);
+      expect(await tdb.store.usedValues.markUsed('assertion', '_a1', exp)).toBe(false);
+      expect(await tdb.store.usedValues.markUsed('other', '_a1', exp)).toBe(true);
+    });
+
+    it('users and identities: stable user id per email, expiry, revocation, purge', async () => {
+      const u1 = await tdb.store.users.upsertByEmail('alice@example.com', t0);
+      expect(await tdb.store.users.upsertByEmail('alice@example.com', new Date(t0.getTime() + 10))).toBe(u1);
+      await tdb.store.identities.put({ nonce: 'n1', userId: u1, identity: '{}', createdAt: t0, expiresAt: new Date(t0.getTime() + 1000) });
+      expect((await tdb.store.identities.get('n1', t0))?.userId).toBe(u1);
+      expect(await tdb.store.identities.get('n1', new Date(t0.getTime() + 1000))).toBeUndefined();
+      await tdb.store.purgeExpired(new Date(t0.getTime() + 2000));
+      expect(await tdb.opened.db.selectFrom('identities').selectAll().execute()).toEqual([]);
+      await tdb.store.identities.put({ nonce: 'n2', userId: u1, identity: '{}', createdAt: t0, expiresAt: new Date(t0.getTime() + 1000) });
+      await tdb.store.identities.delete('n2');
+      expect(await tdb.store.identities.get('n2', t0)).toBeUndefined();
+    });
+
+    it('withTransaction: all or nothing', async () => {
+      await expect(
+        tdb.store.withTransaction(async (tx) => {
+          await tx.idps.insert(oidcIdp('t1'));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await tdb.store.idps.get('t1')).toBeUndefined();
+      await tdb.store.withTransaction(async (tx) => tx.idps.insert(oidcIdp('t2')));
+      expect(await tdb.store.idps.get('t2')).toBeDefined();
+    });
+
+    it('session keys: current and recently retired keys verify', async () => {
+      const now = new Date(t0.getTime() + 10 * 86_400_000);
+      await tdb.store.sessionKeys.insert({ kid: 'old', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, retiredAt: new Date(now.getTime() - 8 * 86_400_000) });
+      await tdb.store.sessionKeys.insert({ kid: 'prev', privateKeyPem: 'p', certificatePem: 'c', createdAt: new Date(t0.getTime() + 1), retiredAt: new Date(now.getTime() - 86_400_000) });
+      await tdb.store.sessionKeys.insert({ kid: 'cur', privateKeyPem: 'p', certificatePem: 'c', createdAt: new Date(t0.getTime() + 2), retiredAt: null });
+      expect((await tdb.store.sessionKeys.verifying(now, 7 * 86_400_000)).map((k) => k.kid)).toEqual(['cur', 'prev']);
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './database.js';
+import { ApiTokenRepo } from './repos/api-token-repo.js';
+import { AppRepo } from './repos/app-repo.js';
+import { IdentityRepo } from './repos/identity-repo.js';
+import { IdpRepo } from './repos/idp-repo.js';
+import { PolicyRepo } from './repos/policy-repo.js';
+import { SessionKeyRepo } from './repos/session-key-repo.js';
+import { SettingsRepo } from './repos/settings-repo.js';
+import { TransactionRepo } from './repos/transaction-repo.js';
+import { UsedValueRepo } from './repos/used-value-repo.js';
+import { UserRepo } from './repos/user-repo.js';
+
+/**
+ * Everything Gatehouse keeps lives here, so several instances on one database behave as one. One implementation
+ * over Kysely serves SQLite and PostgreSQL; the conformance suite (store.test.ts) runs on both.
+ */
+export class Store {
+  readonly settings: SettingsRepo;
+  readonly apiTokens: ApiTokenRepo;
+  readonly idps: IdpRepo;
+  readonly apps: AppRepo;
+  readonly policies: PolicyRepo;
+  readonly sessionKeys: SessionKeyRepo;
+  readonly users: UserRepo;
+  readonly identities: IdentityRepo;
+  readonly transactions: TransactionRepo;
+  readonly usedValues: UsedValueRepo;
+
+  constructor(readonly db: Kysely<Database> | Transaction<Database>) {
+    this.settings = new SettingsRepo(db);
+    this.apiTokens = new ApiTokenRepo(db);
+    this.idps = new IdpRepo(db);
+    this.apps = new AppRepo(db);
+    this.policies = new PolicyRepo(db);
+    this.sessionKeys = new SessionKeyRepo(db);
+    this.users = new UserRepo(db);
+    this.identities = new IdentityRepo(db);
+    this.transactions = new TransactionRepo(db);
+    this.usedValues = new UsedValueRepo(db);
+  }
+
+  /** Runs fn atomically: all of its writes land, or none do. */
+  async withTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new Store(trx)));
+  }
+
+  /** Deletes expired transactions, identities and replay-cache entries. */
+  async purgeExpired(now: Date): Promise<void> {
+    const t = now.getTime();
+    await this.db.deleteFrom('login_transactions').where('expires_at', '<=', t).execute();
+    await this.db.deleteFrom('identities').where('expires_at', '<=', t).execute();
+    await this.db.deleteFrom('used_values').where('expires_at', '<=', t).execute();
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
