@@ -1,0 +1,68 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminApiPlugin } from './admin-api/admin-api-plugin.js';
+import type { AppContext } from './app-context.js';
+import { SamlResponder } from './apps/saml/saml-responder.js';
+import { ConnectorRegistry } from './connectors/connector-registry.js';
+import { GatehouseError } from './errors/gatehouse-error.js';
+import { renderErrorPage } from './errors/render-error.js';
+import { registerIdentityRoutes } from './flow/identity-routes.js';
+import { LoginFlow } from './flow/login-flow.js';
+import { registerLoginRoutes } from './flow/login-routes.js';
+import { registerSsoRoutes } from './flow/sso-routes.js';
+import { parseDuration } from './lib/duration.js';
+import { SessionKeyring } from './session/session-keyring.js';
+import { SessionService } from './session/session-service.js';
+import { SessionTokens } from './session/session-token.js';
+
+/** Global session length until the organizations API makes it configurable (Cloudflare's default). */
+const SESSION_DURATION = '24h';
+
+export interface BuiltApp {
+  http: FastifyInstance;
+  keyring: SessionKeyring;
+  sessions: SessionService;
+}
+
+/** Composes the HTTP server: security defaults, each module's routes, one error renderer per surface. */
+export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
+  const http = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    // The socket peer is the client; headers from proxies are trusted only once a trusted-proxy list exists.
+    trustProxy: false,
+    return503OnClosing: true,
+    maxParamLength: 200,
+  });
+
+  const keyring = new SessionKeyring(ctx.store, ctx.clock);
+  await keyring.ensureKey();
+  const tokens = new SessionTokens(keyring, {
+    issuer: ctx.urls.base,
+    audience: ctx.urls.authDomain,
+    accountId: ctx.accountId,
+    clockSkewSeconds: Math.round(ctx.config.clockSkewMs / 1000),
+  });
+  const sessions = new SessionService(ctx.store, tokens, ctx.clock, { secure: ctx.urls.secure, durationMs: parseDuration(SESSION_DURATION)! });
+  const flow = new LoginFlow(ctx, sessions, new ConnectorRegistry(ctx.clock), new SamlResponder(ctx.store, ctx.urls));
+
+  http.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (ctx.urls.secure) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  });
+
+  await http.register(adminApiPlugin(ctx), { prefix: '/client/v4' });
+
+  // User-facing pages: forms are parsed with a small limit (a SAML message is far below 256 KiB).
+  await http.register(async (pages) => {
+    await pages.register(formbody, { bodyLimit: 256 * 1024 });
+    pages.setErrorHandler((error, req, reply) => renderErrorPage(error, req, reply, ctx.logger));
+    pages.setNotFoundHandler((req, reply) => renderErrorPage(new GatehouseError('NOT_FOUND', { detail: `no route ${req.method} ${req.url.split('?')[0]}` }), req, reply, ctx.logger));
+    registerSsoRoutes(pages, ctx, flow);
+    registerLoginRoutes(pages, flow);
+    registerIdentityRoutes(pages, ctx, sessions, keyring);
+  });
+
+  return { http, keyring, sessions };
+}

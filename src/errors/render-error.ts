@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { newRayId } from '../lib/random.js';
+import { errorPage } from '../web/error-page.js';
+import { pageHeaders } from '../web/page-layout.js';
+import { GatehouseError } from './gatehouse-error.js';
+
+/**
+ * The one place a refusal on a user-facing route is rendered: the user gets the public message and a reference id;
+ * the log gets the code, the precise reason and the hint under the same id.
+ */
+export function renderErrorPage(error: unknown, req: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
+  const e = toGatehouseError(error);
+  const rayId = newRayId();
+  const level = e.status >= 500 ? 'error' : 'warn';
+  logger[level](
+    { event: 'auth.failure', code: e.code, ray_id: rayId, detail: e.detail, hint: e.hint, method: req.method, path: req.routeOptions.url ?? req.url.split('?')[0], ip: req.ip, err: e.status >= 500 ? e.cause ?? e : undefined },
+    e.publicMessage,
+  );
+  return reply
+    .status(e.status)
+    .headers(pageHeaders())
+    .header('x-gatehouse-ray-id', rayId)
+    .send(errorPage({ title: e.status === 403 ? 'Access denied' : 'Sign-in failed', message: e.publicMessage, rayId }));
+}
+
+export function toGatehouseError(error: unknown): GatehouseError {
+  if (error instanceof GatehouseError) return error;
+  const statusCode = (error as { statusCode?: number })?.statusCode;
+  if (statusCode === 413) return new GatehouseError('APP_REQUEST_TOO_LARGE', { detail: String(error), cause: error });
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return new GatehouseError('APP_REQUEST_INVALID', { detail: String(error), cause: error });
+  return new GatehouseError('INTERNAL', { detail: error instanceof Error ? error.message : String(error), cause: error });
+}

@@ -1,0 +1,202 @@
+import type { AppContext } from '../app-context.js';
+import type { AppRecord } from '../apps/app-record.js';
+import type { SamlResponder } from '../apps/saml/saml-responder.js';
+import type { ConnectorRegistry } from '../connectors/connector-registry.js';
+import type { IdpRecord } from '../connectors/idp-record.js';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { Identity } from '../identity/identity.js';
+import { randomToken } from '../lib/random.js';
+import { evaluateAccess } from '../policy/evaluate-access.js';
+import type { SessionService } from '../session/session-service.js';
+import type { TakeResult } from '../store/repos/transaction-repo.js';
+import { loginPage } from '../web/login-page.js';
+import { ensureBinding, existingBinding } from './browser-binding.js';
+import { htmlReply, redirect, type Reply } from './reply.js';
+import { SSO_TX, type SsoTransaction, TRANSACTION_TTL_MS, UPSTREAM_TX, type UpstreamTransaction } from './transactions.js';
+
+export interface SsoRequest {
+  app: AppRecord;
+  requestId?: string;
+  relayState?: string;
+  forceAuthn: boolean;
+  cookieHeader: string | undefined;
+  ip: string;
+}
+
+/**
+ * The login transaction state machine: SSO request → login page → upstream login → callback → policy → signed
+ * response. Every step reloads its transaction from the store and uses it once, so any instance can serve any step.
+ */
+export class LoginFlow {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly sessions: SessionService,
+    private readonly connectors: ConnectorRegistry,
+    private readonly responder: SamlResponder,
+  ) {}
+
+  /** An SSO request for an app, already parsed and checked against the app's registration. */
+  async sso(req: SsoRequest): Promise<Reply> {
+    if (!req.forceAuthn) {
+      const session = await this.sessions.read(req.cookieHeader);
+      if (session && idpAllowed(req.app, session.record.identity.idpId)) {
+        const { identity, userId } = session.record;
+        return this.#authorizeAndRespond(req.app, identity, { userId, nonce: session.nonce, expiresAt: session.expiresAt }, req, []);
+      }
+    }
+    const binding = ensureBinding(req.cookieHeader, this.ctx.urls.secure);
+    const now = this.ctx.clock.now();
+    const id = randomToken(32);
+    const payload: SsoTransaction = {
+      appId: req.app.id,
+      binding: binding.hash,
+      ...(req.requestId ? { requestId: req.requestId } : {}),
+      ...(req.relayState !== undefined ? { relayState: req.relayState } : {}),
+    };
+    await this.ctx.store.transactions.put({ id, kind: SSO_TX, payload, createdAt: now, expiresAt: new Date(now.getTime() + TRANSACTION_TTL_MS) });
+    return redirect(`${this.ctx.urls.loginPage}?tx=${id}`, [binding.setCookie]);
+  }
+
+  /** The login page: the login methods this sign-in may use; straight to the upstream when the app says so. */
+  async loginPage(txId: string | undefined, cookieHeader: string | undefined): Promise<Reply> {
+    let app: AppRecord | undefined;
+    if (txId) app = (await this.#pendingSso(txId, cookieHeader)).app;
+    const idps = (await this.ctx.store.idps.list(0, 1000)).items.filter((idp) => !app || idpAllowed(app, idp.id));
+    const startUrl = (idp: IdpRecord) => `${this.ctx.urls.loginPage}/${idp.id}${txId ? `?tx=${encodeURIComponent(txId)}` : ''}`;
+    if (app?.autoRedirectToIdentity && idps.length === 1) return redirect(startUrl(idps[0]!));
+    return htmlReply(loginPage({ ...(app ? { appName: app.name } : {}), choices: idps.map((idp) => ({ name: idp.name, href: startUrl(idp) })) }));
+  }
+
+  /** Starts the upstream login at one login method. */
+  async startUpstream(idpId: string, txId: string | undefined, cookieHeader: string | undefined): Promise<Reply> {
+    const idp = await this.ctx.store.idps.get(idpId);
+    if (!idp) throw new GatehouseError('CONNECTOR_NOT_FOUND', { detail: `login method ${idpId} does not exist` });
+    if (txId) {
+      const { app } = await this.#pendingSso(txId, cookieHeader);
+      if (!idpAllowed(app, idp.id)) {
+        throw new GatehouseError('CONNECTOR_NOT_ALLOWED', {
+          detail: `login method ${idp.id} (${idp.name}) is not in allowed_idps of app ${app.id} (${app.name})`,
+          hint: 'add the login method to the application, or remove the link that offered it',
+        });
+      }
+    }
+    const binding = ensureBinding(cookieHeader, this.ctx.urls.secure);
+    const now = this.ctx.clock.now();
+    const transactionKey = randomToken(32);
+    const start = await this.connectors.forIdp(idp).startLogin({ transactionKey, callbackUrl: this.ctx.urls.callback });
+    const payload: UpstreamTransaction = { idpId: idp.id, connectorState: start.state, binding: binding.hash, ...(txId ? { ssoTxId: txId } : {}) };
+    await this.ctx.store.transactions.put({ id: transactionKey, kind: UPSTREAM_TX, payload, createdAt: now, expiresAt: new Date(now.getTime() + TRANSACTION_TTL_MS) });
+    return redirect(start.redirectUrl.toString(), [binding.setCookie]);
+  }
+
+  /** /cdn-cgi/access/callback: the upstream's answer. Consumes the transaction first, so nothing can be retried. */
+  async callback(params: URLSearchParams, cookieHeader: string | undefined, ip: string): Promise<Reply> {
+    const key = params.get('state') ?? params.get('RelayState');
+    if (!key || params.getAll('state').length > 1) {
+      throw new GatehouseError('CONNECTOR_STATE_INVALID', { detail: 'callback without exactly one state parameter', hint: 'the sign-in must start at Gatehouse' });
+    }
+    const now = this.ctx.clock.now();
+    const upstream = expectTaken(await this.ctx.store.transactions.take<UpstreamTransaction>(key, UPSTREAM_TX, now), 'CONNECTOR_STATE_INVALID', 'upstream login');
+    if (existingBinding(cookieHeader) !== upstream.binding) {
+      throw new GatehouseError('FLOW_BROWSER_MISMATCH', { detail: 'the callback came without the browser-binding cookie of the browser that started the login' });
+    }
+    const idp = await this.ctx.store.idps.get(upstream.idpId);
+    if (!idp) throw new GatehouseError('CONNECTOR_NOT_FOUND', { detail: `login method ${upstream.idpId} was deleted during the sign-in` });
+    const identity = await this.connectors.forIdp(idp).finishLogin({
+      callbackUrl: this.ctx.urls.callback,
+      params,
+      transactionKey: key,
+      state: upstream.connectorState,
+      now,
+    });
+    if (!upstream.ssoTxId) {
+      const session = await this.sessions.establish(identity, ip, async () => undefined);
+      this.#logSuccess(identity, undefined, ip);
+      return redirect(`${this.ctx.urls.base}/`, [session.setCookie]);
+    }
+    const sso = expectTaken(await this.ctx.store.transactions.take<SsoTransaction>(upstream.ssoTxId, SSO_TX, now), 'FLOW_NOT_FOUND', 'SSO request');
+    const app = await this.ctx.store.apps.get(sso.appId);
+    if (!app) throw new GatehouseError('APP_NOT_FOUND', { detail: `app ${sso.appId} was deleted during the sign-in` });
+    if (!idpAllowed(app, idp.id)) throw new GatehouseError('CONNECTOR_NOT_ALLOWED', { detail: `login method ${idp.id} is not allowed for app ${app.id}` });
+    return this.#authorizeAndRespond(app, identity, undefined, { ...sso, ip }, []);
+  }
+
+  /**
+   * Policy first, then (for a new login) the session and the signed response in one store transaction. A denial
+   * posts nothing and sets no cookie.
+   */
+  async #authorizeAndRespond(
+    app: AppRecord,
+    identity: Identity,
+    live: { userId: string; nonce: string; expiresAt: Date } | undefined,
+    req: { requestId?: string; relayState?: string; ip: string },
+    setCookies: string[],
+  ): Promise<Reply> {
+    const policies = await this.ctx.store.policies.listForApp(app.id);
+    const access = evaluateAccess(policies, { email: identity.email, idpId: identity.idpId, groups: identity.groups });
+    if (!access.allowed) {
+      throw new GatehouseError('ACCESS_DENIED', {
+        detail: `${identity.email} denied for app ${app.id} (${app.name}): ${access.policyId ? `policy ${access.policyId} (${access.policyName}) decided ${access.decision}` : 'no policy matched'}; reasons ${access.reasons.join(', ')}`,
+        hint: 'adjust the application policies if this user should have access',
+      });
+    }
+    const now = this.ctx.clock.now();
+    const respond = (s: { userId: string; nonce: string; expiresAt: Date }) =>
+      this.responder.respond({
+        app,
+        identity,
+        userId: s.userId,
+        sessionIndex: s.nonce,
+        sessionNotOnOrAfter: s.expiresAt,
+        now,
+        ...(req.requestId ? { requestId: req.requestId } : {}),
+        ...(req.relayState !== undefined ? { relayState: req.relayState } : {}),
+      });
+    let reply;
+    if (live) {
+      reply = await respond(live);
+    } else {
+      const created = await this.sessions.establish(identity, req.ip, respond);
+      reply = created.result;
+      setCookies.push(created.setCookie);
+    }
+    this.#logSuccess(identity, app, req.ip, access.policyId);
+    return htmlReply(reply.html, { setCookies, formAction: new URL(reply.acsUrl).origin });
+  }
+
+  async #pendingSso(txId: string, cookieHeader: string | undefined): Promise<{ tx: SsoTransaction; app: AppRecord }> {
+    const found = await this.ctx.store.transactions.peek<SsoTransaction>(txId, SSO_TX);
+    if (!found) throw new GatehouseError('FLOW_NOT_FOUND', { detail: `no pending SSO request ${txId.slice(0, 8)}…` });
+    if (found.expiresAt <= this.ctx.clock.now()) throw new GatehouseError('FLOW_EXPIRED', { detail: 'the SSO request is older than 10 minutes' });
+    if (existingBinding(cookieHeader) !== found.payload.binding) {
+      throw new GatehouseError('FLOW_BROWSER_MISMATCH', { detail: 'the login page was opened without the cookie of the browser that started the SSO request' });
+    }
+    const app = await this.ctx.store.apps.get(found.payload.appId);
+    if (!app) throw new GatehouseError('APP_NOT_FOUND', { detail: `app ${found.payload.appId} was deleted` });
+    return { tx: found.payload, app };
+  }
+
+  #logSuccess(identity: Identity, app: AppRecord | undefined, ip: string, policyId?: string): void {
+    this.ctx.logger.info(
+      { event: 'auth.success', email: identity.email, idp: identity.idpId, subject: identity.subject, app: app?.id, policy: policyId, ip },
+      'sign-in allowed',
+    );
+  }
+}
+
+function idpAllowed(app: AppRecord, idpId: string): boolean {
+  return app.allowedIdps.length === 0 || app.allowedIdps.includes(idpId);
+}
+
+function expectTaken<P>(result: TakeResult<P>, missingCode: 'CONNECTOR_STATE_INVALID' | 'FLOW_NOT_FOUND', what: string): P {
+  if (result.status === 'missing') {
+    throw new GatehouseError(missingCode, {
+      detail: `no pending ${what} for this key: it was already used (replay), never issued (forged), or is from another deployment`,
+      hint: 'the user should start the sign-in again from the application',
+    });
+  }
+  if (result.status === 'expired') {
+    throw new GatehouseError('FLOW_EXPIRED', { detail: `the ${what} expired at ${result.tx.expiresAt.toISOString()}`, hint: 'sign-ins must finish within 10 minutes' });
+  }
+  return result.tx.payload;
+}

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { LoginFlow } from './login-flow.js';
+import { sendReply } from './send-reply.js';
+import { toParams } from './sso-routes.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Login page, upstream login start, and the one callback for every upstream login method. */
+export function registerLoginRoutes(app: FastifyInstance, flow: LoginFlow): void {
+  app.get<{ Querystring: { tx?: string } }>('/cdn-cgi/access/login', async (req, reply) =>
+    sendReply(reply, await flow.loginPage(txParam(req.query.tx), req.headers.cookie)),
+  );
+
+  app.get<{ Params: { idpId: string }; Querystring: { tx?: string } }>('/cdn-cgi/access/login/:idpId', async (req, reply) => {
+    const idpId = UUID.test(req.params.idpId) ? req.params.idpId : '00000000-0000-0000-0000-000000000000';
+    return sendReply(reply, await flow.startUpstream(idpId, txParam(req.query.tx), req.headers.cookie));
+  });
+
+  app.get('/cdn-cgi/access/callback', async (req, reply) =>
+    sendReply(reply, await flow.callback(new URL(req.url, 'http://x').searchParams, req.headers.cookie, req.ip)),
+  );
+
+  app.post('/cdn-cgi/access/callback', async (req, reply) =>
+    sendReply(reply, await flow.callback(toParams((req.body ?? {}) as Record<string, string>), req.headers.cookie, req.ip)),
+  );
+}
+
+function txParam(tx: unknown): string | undefined {
+  return typeof tx === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(tx) ? tx : typeof tx === 'string' ? 'invalid' : undefined;
+}

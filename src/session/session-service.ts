@@ -1,0 +1,82 @@
+import type { Identity } from '../identity/identity.js';
+import type { Clock } from '../lib/clock.js';
+import { randomToken } from '../lib/random.js';
+import type { Store } from '../store/store.js';
+import { serializeCookie, singleCookie } from './cookies.js';
+import type { SessionTokens } from './session-token.js';
+
+export const SESSION_COOKIE = 'CF_Authorization';
+
+/** What is kept server-side per session (keyed by identity_nonce); get-identity and SSO read it. */
+export interface SessionRecord {
+  userId: string;
+  identity: Identity;
+  iat: number;
+  ip: string;
+}
+
+export interface LiveSession {
+  nonce: string;
+  record: SessionRecord;
+  expiresAt: Date;
+}
+
+export interface NewSession {
+  userId: string;
+  nonce: string;
+  expiresAt: Date;
+}
+
+export class SessionService {
+  constructor(
+    private readonly store: Store,
+    private readonly tokens: SessionTokens,
+    private readonly clock: Clock,
+    private readonly options: { secure: boolean; durationMs: number },
+  ) {}
+
+  /**
+   * Creates the session in one store transaction together with whatever `build` produces for it (the SAML
+   * response): if build throws, no user, identity or cookie comes into being. Call only after every check passed.
+   */
+  async establish<T>(identity: Identity, ip: string, build: (s: NewSession) => Promise<T>): Promise<{ setCookie: string; result: T } & NewSession> {
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.options.durationMs);
+    const nonce = randomToken(24);
+    return this.store.withTransaction(async (tx) => {
+      const userId = await tx.users.upsertByEmail(identity.email, now);
+      const result = await build({ userId, nonce, expiresAt });
+      const record: SessionRecord = { userId, identity, iat: Math.floor(now.getTime() / 1000), ip };
+      await tx.identities.put({ nonce, userId, identity: JSON.stringify(record), createdAt: now, expiresAt });
+      const token = await this.tokens.issue({ email: identity.email, userId, nonce, now, expiresAt });
+      const setCookie = serializeCookie(SESSION_COOKIE, token, {
+        maxAgeSeconds: this.options.durationMs / 1000,
+        secure: this.options.secure,
+        sameSite: 'Lax',
+      });
+      return { setCookie, result, userId, nonce, expiresAt };
+    });
+  }
+
+  /** The live session behind the request's cookie: a valid token whose identity has not expired or been revoked. */
+  async read(cookieHeader: string | undefined): Promise<LiveSession | undefined> {
+    const token = singleCookie(cookieHeader, SESSION_COOKIE);
+    if (!token) return undefined;
+    const now = this.clock.now();
+    const claims = await this.tokens.verify(token, now);
+    if (!claims) return undefined;
+    const stored = await this.store.identities.get(claims.identity_nonce, now);
+    if (!stored || stored.userId !== claims.sub) return undefined;
+    const record = JSON.parse(stored.identity) as SessionRecord;
+    record.identity.authn.at = new Date(record.identity.authn.at);
+    return { nonce: claims.identity_nonce, record, expiresAt: stored.expiresAt };
+  }
+
+  async revoke(nonce: string): Promise<void> {
+    await this.store.identities.delete(nonce);
+  }
+
+  clearCookie(): string {
+    return serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure: this.options.secure, sameSite: 'Lax' });
+  }
+}

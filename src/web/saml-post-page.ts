@@ -1,0 +1,17 @@
+import { html } from '../lib/html.js';
+import { pageLayout } from './page-layout.js';
+
+/** Auto-submitting HTTP-POST binding form. The action is always a registered ACS URL (checked by the caller). */
+export function samlPostPage(input: { acsUrl: string; samlResponse: string; relayState?: string; appName: string }): string {
+  return pageLayout(
+    `Signing in to ${input.appName}`,
+    html`<h1>Signing in to ${input.appName}…</h1>
+<form id="saml-post" method="post" action="${input.acsUrl}">
+<input type="hidden" name="SAMLResponse" value="${input.samlResponse}">
+${input.relayState !== undefined ? html`<input type="hidden" name="RelayState" value="${input.relayState}">` : ''}
+<noscript><p>JavaScript is off: press the button to continue.</p></noscript>
+<button class="button" type="submit">Continue</button>
+</form>`,
+    { script: true },
+  );
+}
