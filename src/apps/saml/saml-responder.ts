@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { certificateBase64 } from '../../keys/certificate-info.js';
 import type { PublicUrls } from '../../http/public-urls.js';
 import type { Identity } from '../../identity/identity.js';
 import type { Store } from '../../store/store.js';
@@ -78,7 +79,7 @@ export class SamlResponder {
     if (!parsed) {
       parsed = {
         privateKey: createPrivateKey(row.privateKeyPem),
-        certificateBase64: row.certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''),
+        certificateBase64: certificateBase64(row.certificatePem),
       };
       this.#keys.set(row.id, parsed);
     }
