@@ -1,0 +1,61 @@
+import type { AppRecord } from '../apps/app-record.js';
+import type { PublicUrls } from '../http/public-urls.js';
+import { certificateBase64 } from '../keys/certificate-info.js';
+import type { AccessPolicy } from '../policy/policy-types.js';
+
+export function serializePolicy(p: AccessPolicy): Record<string, unknown> {
+  return {
+    id: p.id,
+    uid: p.id,
+    name: p.name,
+    decision: p.decision,
+    include: p.include,
+    exclude: p.exclude,
+    require: p.require,
+    precedence: p.precedence,
+    ...(p.sessionDuration ? { session_duration: p.sessionDuration } : {}),
+    reusable: false,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}
+
+/** The API shape of a SaaS app. public_key is the certificate (base64 DER, as Cloudflare shows it); never the key. */
+export function serializeApp(app: AppRecord, certificatePem: string | undefined, policies: AccessPolicy[], urls: PublicUrls): Record<string, unknown> {
+  const s = app.saasApp;
+  return {
+    id: app.id,
+    uid: app.id,
+    aud: app.aud,
+    type: app.type,
+    name: app.name,
+    domain: urls.appDomain(app.aud),
+    allowed_idps: app.allowedIdps,
+    auto_redirect_to_identity: app.autoRedirectToIdentity,
+    app_launcher_visible: app.appLauncherVisible,
+    ...(app.logoUrl ? { logo_url: app.logoUrl } : {}),
+    session_duration: app.sessionDuration,
+    policies: policies.map(serializePolicy),
+    saas_app: {
+      auth_type: 'saml',
+      sp_entity_id: s.spEntityId,
+      consumer_service_url: s.consumerServiceUrl,
+      name_id_format: s.nameIdFormat,
+      custom_attributes: s.customAttributes.map((a) => ({
+        name: a.name,
+        ...(a.nameFormat ? { name_format: a.nameFormat } : {}),
+        ...(a.friendlyName ? { friendly_name: a.friendlyName } : {}),
+        required: a.required,
+        source: { name: a.source.name, name_by_idp: a.source.nameByIdp.map((o) => ({ idp_id: o.idpId, source_name: o.sourceName })) },
+      })),
+      ...(s.defaultRelayState !== undefined ? { default_relay_state: s.defaultRelayState } : {}),
+      idp_entity_id: urls.ssoEndpoint(app.aud),
+      sso_endpoint: urls.ssoEndpoint(app.aud),
+      public_key: certificatePem ? certificateBase64(certificatePem) : '',
+      created_at: app.createdAt.toISOString(),
+      updated_at: app.updatedAt.toISOString(),
+    },
+    created_at: app.createdAt.toISOString(),
+    updated_at: app.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,131 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app-context.js';
+import type { AppRecord, CustomAttribute } from '../apps/app-record.js';
+import type { FieldProblem } from '../errors/gatehouse-error.js';
+import { generateSigningCertificate } from '../keys/generate-signing-certificate.js';
+import { randomHex, uuid } from '../lib/random.js';
+import type { AccessPolicy } from '../policy/policy-types.js';
+import type { Store } from '../store/store.js';
+import { type AppBody, appBody } from './app-schema.js';
+import { serializeApp } from './app-serializer.js';
+import { success } from './envelope.js';
+import { pageRequest, resultInfo } from './pagination.js';
+import type { PolicyBody } from './policy-schema.js';
+import { toPolicy } from './policy-mapping.js';
+import { notFound } from './route-params.js';
+import { rejectFields, validateBody } from './validate.js';
+
+/** /accounts/{account_id}/access/apps (SaaS apps with SAML). */
+export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
+  const base = '/accounts/:account_id/access/apps';
+  const show = async (app: AppRecord, store: Store = ctx.store) =>
+    serializeApp(app, (await store.apps.currentSigningKey(app.id))?.certificatePem, await store.policies.listForApp(app.id), ctx.urls);
+
+  api.get(base, async (req) => {
+    const page = pageRequest(req.query);
+    const { items, total } = await ctx.store.apps.list(page.offset, page.perPage);
+    return success(await Promise.all(items.map((a) => show(a))), resultInfo(page, items.length, total));
+  });
+
+  api.get<{ Params: { id: string } }>(`${base}/:id`, async (req) => success(await show(await loadApp(ctx, req.params.id))));
+
+  api.post(base, async (req) => {
+    const body = validateBody(appBody, req.body);
+    await crossCheck(ctx, body);
+    const now = ctx.clock.now();
+    const app: AppRecord = { id: uuid(), aud: randomHex(32), type: 'saas', ...fromBody(body), createdAt: now, updatedAt: now };
+    // The signing key is made before the transaction (key generation is slow) and stored with the app, atomically.
+    const cert = await generateSigningCertificate({ commonName: `Gatehouse SAML ${app.name}`.slice(0, 64), now });
+    const result = await ctx.store.withTransaction(async (tx) => {
+      await tx.apps.insert(app);
+      await tx.apps.insertSigningKey({ id: uuid(), appId: app.id, privateKeyPem: cert.privateKeyPem, certificatePem: cert.certificatePem, notAfter: cert.notAfter, createdAt: now });
+      await replacePolicies(tx, app.id, body.policies, now);
+      return show(app, tx);
+    });
+    return success(result);
+  });
+
+  api.put<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
+    const existing = await loadApp(ctx, req.params.id);
+    const body = validateBody(appBody, req.body);
+    await crossCheck(ctx, body);
+    const now = ctx.clock.now();
+    const app: AppRecord = { ...existing, ...fromBody(body), updatedAt: now };
+    const result = await ctx.store.withTransaction(async (tx) => {
+      await tx.apps.update(app);
+      // PUT replaces the whole object; without a policies key the existing policies stay.
+      if (body.policies !== undefined) await replacePolicies(tx, app.id, body.policies, now);
+      return show(app, tx);
+    });
+    return success(result);
+  });
+
+  api.delete<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
+    const existing = await loadApp(ctx, req.params.id);
+    await ctx.store.withTransaction((tx) => tx.apps.delete(existing.id));
+    return success({ id: existing.id });
+  });
+}
+
+export async function loadApp(ctx: AppContext, id: string): Promise<AppRecord> {
+  const found = await ctx.store.apps.get(id);
+  if (!found) throw notFound('application', id);
+  return found;
+}
+
+async function crossCheck(ctx: AppContext, body: AppBody): Promise<void> {
+  const fields: FieldProblem[] = [];
+  for (const [i, id] of body.allowed_idps.entries()) {
+    if (!(await ctx.store.idps.get(id))) fields.push({ pointer: `/allowed_idps/${i}`, message: `no identity provider with id ${id}` });
+  }
+  if (body.auto_redirect_to_identity && body.allowed_idps.length !== 1) {
+    fields.push({ pointer: '/auto_redirect_to_identity', message: 'requires exactly one entry in allowed_idps' });
+  }
+  for (const [i, attr] of body.saas_app.custom_attributes.entries()) {
+    for (const [j, o] of nameByIdpEntries(attr.source.name_by_idp).entries()) {
+      if (!(await ctx.store.idps.get(o.idpId))) fields.push({ pointer: `/saas_app/custom_attributes/${i}/source/name_by_idp/${j}`, message: `no identity provider with id ${o.idpId}` });
+    }
+  }
+  rejectFields(fields);
+}
+
+function nameByIdpEntries(v: AppBody['saas_app']['custom_attributes'][number]['source']['name_by_idp']): CustomAttribute['source']['nameByIdp'] {
+  if (!v) return [];
+  if (Array.isArray(v)) return v.map((o) => ({ idpId: o.idp_id, sourceName: o.source_name }));
+  return Object.entries(v).map(([idpId, sourceName]) => ({ idpId, sourceName }));
+}
+
+function fromBody(body: AppBody): Omit<AppRecord, 'id' | 'aud' | 'type' | 'createdAt' | 'updatedAt'> {
+  const s = body.saas_app;
+  return {
+    name: body.name,
+    allowedIdps: body.allowed_idps,
+    autoRedirectToIdentity: body.auto_redirect_to_identity,
+    appLauncherVisible: body.app_launcher_visible,
+    ...(body.logo_url ? { logoUrl: body.logo_url } : {}),
+    sessionDuration: body.session_duration,
+    saasApp: {
+      authType: 'saml',
+      spEntityId: s.sp_entity_id,
+      consumerServiceUrl: s.consumer_service_url,
+      nameIdFormat: s.name_id_format,
+      customAttributes: s.custom_attributes.map((a) => ({
+        name: a.name,
+        ...(a.name_format ? { nameFormat: a.name_format } : {}),
+        ...(a.friendly_name ? { friendlyName: a.friendly_name } : {}),
+        required: a.required,
+        source: { name: a.source.name, nameByIdp: nameByIdpEntries(a.source.name_by_idp) },
+      })),
+      ...(s.default_relay_state !== undefined ? { defaultRelayState: s.default_relay_state } : {}),
+    },
+  };
+}
+
+async function replacePolicies(tx: Store, appId: string, policies: AppBody['policies'], now: Date): Promise<void> {
+  await tx.policies.deleteForApp(appId);
+  for (const [i, p] of (policies ?? []).entries()) {
+    const body = p as PolicyBody;
+    const policy: AccessPolicy = toPolicy(body, { id: uuid(), appId, precedence: body.precedence ?? i + 1, createdAt: now, updatedAt: now });
+    await tx.policies.insert(policy);
+  }
+}
