@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationField, policyBody } from './policy-schema.js';
+import { durationField, type PolicyBody, policyBody } from './policy-schema.js';
 import { urlField, uuidField } from './url-field.js';
 
 const NAME_FORMATS = [
@@ -41,9 +41,25 @@ const saasAppSchema = z
   })
   .strict();
 
-/** A link to a reusable policy (a UUID or {id, precedence}): reusable policies arrive with the policy engine. */
-const policyLink = z.union([z.string(), z.object({ id: z.string() }).passthrough()]).superRefine((_v, ctx) => {
-  ctx.addIssue({ code: 'custom', message: 'links to reusable policies are not supported yet; send inline policy objects' });
+/**
+ * An entry of an app's `policies`: an inline policy object. Links to reusable policies (a UUID or {id, precedence})
+ * arrive with the policy engine. Inline policies are validated field by field so errors point inside them.
+ */
+const policyItem = z.unknown().transform((value, ctx): PolicyBody => {
+  const isLink = typeof value === 'string' || (typeof value === 'object' && value !== null && !('include' in value) && 'id' in value);
+  if (isLink) {
+    ctx.addIssue({ code: 'custom', message: 'links to reusable policies are not supported yet; send inline policy objects' });
+    return z.NEVER;
+  }
+  const parsed = policyBody.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) ctx.addIssue({ code: 'custom', path: key === undefined ? issue.path : [...issue.path, key], message: key === undefined ? issue.message : 'unknown field' });
+    }
+    return z.NEVER;
+  }
+  return parsed.data;
 });
 
 export const appBody = z
@@ -55,7 +71,7 @@ export const appBody = z
     app_launcher_visible: z.boolean().default(true),
     logo_url: urlField().optional(),
     session_duration: durationField.default('24h'),
-    policies: z.array(z.union([policyBody, policyLink])).max(100).optional(),
+    policies: z.array(policyItem).max(100).optional(),
     saas_app: saasAppSchema,
     // read-only outputs
     id: z.unknown().optional(),

@@ -124,7 +124,7 @@ function fromBody(body: AppBody): Omit<AppRecord, 'id' | 'aud' | 'type' | 'creat
 async function replacePolicies(tx: Store, appId: string, policies: AppBody['policies'], now: Date): Promise<void> {
   await tx.policies.deleteForApp(appId);
   for (const [i, p] of (policies ?? []).entries()) {
-    const body = p as PolicyBody;
+    const body: PolicyBody = p;
     const policy: AccessPolicy = toPolicy(body, { id: uuid(), appId, precedence: body.precedence ?? i + 1, createdAt: now, updatedAt: now });
     await tx.policies.insert(policy);
   }

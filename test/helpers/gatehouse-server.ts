@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { buildApp, type BuiltApp } from '../../src/app.js';
@@ -6,7 +5,10 @@ import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/config.js';
 import { PublicUrls } from '../../src/http/public-urls.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
+import { freePort } from './free-port.js';
 import type { DialectCase, TestDatabase } from './test-databases.js';
+
+export { freePort };
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdef0123456789abcdef';
 
@@ -31,17 +33,6 @@ export interface RunningGatehouse {
   /** fetch against the admin API with the bootstrap token. */
   api(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** A real Gatehouse on loopback over a fresh database of the given dialect, with its log captured for assertions. */
