@@ -141,9 +141,9 @@ export class LoginFlow {
       });
     }
     const now = this.ctx.clock.now();
-    const respond = (s: { userId: string; nonce: string; expiresAt: Date }) =>
-      this.responder.respond({
-        app,
+    const mint = await this.responder.prepare(app);
+    const respond = async (s: { userId: string; nonce: string; expiresAt: Date }) =>
+      mint({
         identity,
         userId: s.userId,
         sessionIndex: s.nonce,

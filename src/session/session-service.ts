@@ -38,17 +38,19 @@ export class SessionService {
   /**
    * Creates the session in one store transaction together with whatever `build` produces for it (the SAML
    * response): if build throws, no user, identity or cookie comes into being. Call only after every check passed.
+   * `build` must not use the store: on SQLite the transaction holds the only connection. Load what it needs first.
    */
   async establish<T>(identity: Identity, ip: string, build: (s: NewSession) => Promise<T>): Promise<{ setCookie: string; result: T } & NewSession> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.options.durationMs);
     const nonce = randomToken(24);
+    const signingKey = await this.tokens.signingKey();
     return this.store.withTransaction(async (tx) => {
       const userId = await tx.users.upsertByEmail(identity.email, now);
       const result = await build({ userId, nonce, expiresAt });
       const record: SessionRecord = { userId, identity, iat: Math.floor(now.getTime() / 1000), ip };
       await tx.identities.put({ nonce, userId, identity: JSON.stringify(record), createdAt: now, expiresAt });
-      const token = await this.tokens.issue({ email: identity.email, userId, nonce, now, expiresAt });
+      const token = await this.tokens.issue({ email: identity.email, userId, nonce, now, expiresAt }, signingKey);
       const setCookie = serializeCookie(SESSION_COOKIE, token, {
         maxAgeSeconds: this.options.durationMs / 1000,
         secure: this.options.secure,

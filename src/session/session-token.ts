@@ -1,5 +1,5 @@
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { SessionKeyring } from './session-keyring.js';
+import type { SessionKey, SessionKeyring } from './session-keyring.js';
 
 export interface SessionClaims extends JWTPayload {
   email: string;
@@ -23,8 +23,13 @@ export class SessionTokens {
     private readonly options: SessionTokenOptions,
   ) {}
 
-  async issue(input: { email: string; userId: string; nonce: string; now: Date; expiresAt: Date }): Promise<string> {
-    const key = await this.keyring.signingKey();
+  /** The key the next token will be signed with; load it before entering a store transaction. */
+  signingKey(): Promise<SessionKey> {
+    return this.keyring.signingKey();
+  }
+
+  async issue(input: { email: string; userId: string; nonce: string; now: Date; expiresAt: Date }, signingKey?: SessionKey): Promise<string> {
+    const key = signingKey ?? (await this.keyring.signingKey());
     const iat = Math.floor(input.now.getTime() / 1000);
     return new SignJWT({ email: input.email, identity_nonce: input.nonce, type: 'org', account_id: this.options.accountId })
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })

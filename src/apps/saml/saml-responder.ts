@@ -17,6 +17,17 @@ interface ParsedKey {
   certificateBase64: string;
 }
 
+export interface RespondInput {
+  app: AppRecord;
+  identity: Identity;
+  userId: string;
+  sessionIndex: string;
+  sessionNotOnOrAfter: Date;
+  requestId?: string;
+  relayState?: string;
+  now: Date;
+}
+
 export interface SamlReply {
   html: string;
   acsUrl: string;
@@ -35,18 +46,17 @@ export class SamlResponder {
     private readonly urls: PublicUrls,
   ) {}
 
-  async respond(input: {
-    app: AppRecord;
-    identity: Identity;
-    userId: string;
-    sessionIndex: string;
-    sessionNotOnOrAfter: Date;
-    requestId?: string;
-    relayState?: string;
-    now: Date;
-  }): Promise<SamlReply> {
-    const { app, identity } = input;
+  /**
+   * Loads what minting needs (the app's signing key) and returns a function that mints without touching the store,
+   * so it can run inside a store transaction.
+   */
+  async prepare(app: AppRecord): Promise<(input: Omit<RespondInput, 'app'>) => SamlReply> {
     const key = await this.#signingKey(app.id);
+    return (input) => this.#mint({ ...input, app }, key);
+  }
+
+  #mint(input: RespondInput, key: ParsedKey): SamlReply {
+    const { app, identity } = input;
     const acsUrl = app.saasApp.consumerServiceUrl;
     const xml = buildSignedSamlResponse({
       issuer: this.urls.ssoEndpoint(app.aud),
