@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { adminApiPlugin } from './admin-api/admin-api-plugin.js';
 import type { AppContext } from './app-context.js';
 import { SamlResponder } from './apps/saml/saml-responder.js';
@@ -28,12 +28,13 @@ export interface BuiltApp {
 export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   const http = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines are noise at this rate; refusals and sign-ins are logged by the flow with their reasons.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // The socket peer is the client; headers from proxies are trusted only once a trusted-proxy list exists.
     trustProxy: false,
     return503OnClosing: true,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   });
 
   const keyring = new SessionKeyring(ctx.store, ctx.clock);
