@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const accountId = randomBytes(16).toString('hex');
-  const server = spawn(process.execPath, ['dist/main.js'], {
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const server = spawn(process.execPath, [...profile, 'dist/main.js'], {
     env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, GATEHOUSE_API_TOKEN: TOKEN, GATEHOUSE_ACCOUNT_ID: accountId, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -75,7 +76,14 @@ async function main(): Promise<void> {
     }
     const isSigned = (status: number, body: string) => status === 200 && body.includes('name="SAMLResponse"');
     await runLoad({ origin: base, paths, headers: { cookie }, concurrency: CONCURRENCY, durationMs: 2000, check: isSigned });
+    const cpu0 = { server: cpuSeconds(server.pid!), main: cpuSeconds(server.pid!, server.pid!), client: process.cpuUsage() };
     const sso = await runLoad({ origin: base, paths, headers: { cookie }, concurrency: CONCURRENCY, durationMs: DURATION_MS, check: isSigned });
+    const clientCpu = process.cpuUsage(cpu0.client);
+    const cpu = {
+      server: (cpuSeconds(server.pid!) - cpu0.server) / sso.seconds,
+      main: (cpuSeconds(server.pid!, server.pid!) - cpu0.main) / sso.seconds,
+      client: (clientCpu.user + clientCpu.system) / 1e6 / sso.seconds,
+    };
     const identity = await runLoad({
       origin: base,
       paths: ['/cdn-cgi/access/get-identity'],
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
       get_identity: { per_sec: round(identity.perSec), p50_ms: round(identity.p50Ms), p99_ms: round(identity.p99Ms), errors: identity.errors, ratio_to_raw_verify: round(identity.perSec / raw.verifiesPerSec, 3) },
       policy_evaluation: { per_sec: round(evals), policies: policies.length, evaluations_per_raw_signature: round(evals / raw.signsPerSec, 1) },
       raw_rsa2048: { signs_per_sec_one_core: round(raw.signsPerSec), verifies_per_sec_one_core: round(raw.verifiesPerSec), response_floor_per_sec: round(floor) },
-      server: { peak_rss_mb: peakRssMb, rss_target_mb: 150, concurrency: CONCURRENCY, seconds: DURATION_MS / 1000 },
+      server: { cpu_busy_during_sso: round(cpu.server, 2), main_thread_busy_during_sso: round(cpu.main, 2), load_client_cpu: round(cpu.client, 2), peak_rss_mb: peakRssMb, rss_target_mb: 150, concurrency: CONCURRENCY, seconds: DURATION_MS / 1000 },
     };
     console.log(JSON.stringify(report, null, 2));
     console.log(
@@ -127,6 +135,12 @@ async function waitReady(url: string, server: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('server did not become ready');
+}
+
+/** user+system CPU seconds of a process, from /proc (Linux). */
+function cpuSeconds(pid: number, tid?: number): number {
+  const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function peakRss(pid: number): number {

@@ -1,4 +1,5 @@
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { SignJWT, type JWTPayload } from 'jose';
+import { verifySessionJwt } from './verify-session-jwt.js';
 import type { SessionKey, SessionKeyring } from './session-keyring.js';
 
 export interface SessionClaims extends JWTPayload {
@@ -45,29 +46,17 @@ export class SessionTokens {
   /** Returns the verified claims, or undefined for any token that is not one of ours and current. */
   async verify(token: string, now: Date): Promise<SessionClaims | undefined> {
     if (token.length > 8192) return undefined;
-    try {
-      const { payload } = await jwtVerify(
-        token,
-        async (header) => {
-          // Keys come only from our keyring, chosen by kid; header jku/x5u/jwk/x5c are never consulted.
-          const key = header.kid ? await this.keyring.byKid(header.kid) : undefined;
-          if (!key) throw new joseErrors.JWKSNoMatchingKey();
-          return key.publicKey;
-        },
-        {
-          algorithms: ['RS256'],
-          issuer: this.options.issuer,
-          audience: this.options.audience,
-          typ: 'JWT',
-          requiredClaims: ['exp', 'iat', 'nbf', 'sub', 'email', 'identity_nonce'],
-          currentDate: now,
-          clockTolerance: this.options.clockSkewSeconds,
-        },
-      );
-      if (payload.type !== 'org' || typeof payload.email !== 'string' || typeof payload.identity_nonce !== 'string') return undefined;
-      return payload as SessionClaims;
-    } catch {
-      return undefined;
+    const expect = { issuer: this.options.issuer, audience: this.options.audience, nowSeconds: Math.floor(now.getTime() / 1000), clockToleranceSeconds: this.options.clockSkewSeconds };
+    const keys = await this.keyring.keys();
+    let result = verifySessionJwt(token, (kid) => keys.find((k) => k.kid === kid), expect);
+    if (!result.ok && result.reason === 'unknown_kid' && result.kid) {
+      // Possibly a key another instance just created: look once more in the store.
+      const key = await this.keyring.byKid(result.kid);
+      if (key) result = verifySessionJwt(token, (kid) => (kid === key.kid ? key : undefined), expect);
     }
+    if (!result.ok) return undefined;
+    const c = result.claims;
+    if (c.type !== 'org' || typeof c.email !== 'string' || typeof c.identity_nonce !== 'string' || c.account_id !== this.options.accountId) return undefined;
+    return c as unknown as SessionClaims;
   }
 }
