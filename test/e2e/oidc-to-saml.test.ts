@@ -171,6 +171,28 @@ for (const dialect of cases) {
       expect(unknown.status).toBe(404);
     });
 
+    it('refuses an ID token signed by a key that is not at certs_url, without a session cookie', async () => {
+      // Same provider and issuer, but the login method pins another key set: the real token must not verify.
+      const forged = await gh.api('/identity_providers', {
+        body: {
+          name: 'Cognito with the wrong key set',
+          type: 'oidc',
+          config: { client_id: op.clientId, client_secret: op.clientSecret, auth_url: op.authUrl, token_url: op.tokenUrl, certs_url: op.foreignCertsUrl, issuer: op.issuer, scopes: ['openid', 'email', 'profile'] },
+        },
+      });
+      expect(forged.status).toBe(200);
+      const browser = new TestBrowser();
+      let res = await browser.get(`${gh.base}/cdn-cgi/access/login/${forged.body.result.id}`);
+      res = await browser.followToHost(res, new URL(op.issuer).host);
+      res = await op.completeLogin(browser, res, { username: 'alice@example.com', password: 'alice-pw' });
+      const refused = await browser.followToHost(res, new URL(gh.base).host);
+      expect(refused.status).toBe(400);
+      expect(browser.cookie(gh.base, 'CF_Authorization')).toBeUndefined();
+      const ray = /id="ray-id">([0-9a-f]{16})</.exec(await refused.text())?.[1];
+      expect(gh.logs.find((l) => l.ray_id === ray)).toMatchObject({ code: 'CONNECTOR_SIGNATURE_INVALID' });
+      await gh.api(`/identity_providers/${forged.body.result.id}`, { method: 'DELETE' });
+    });
+
     it('refuses a wrong state, a replayed callback and an expired transaction, each without a session cookie', async () => {
       // A callback nobody started.
       const stranger = new TestBrowser();
