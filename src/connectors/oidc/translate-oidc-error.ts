@@ -24,6 +24,14 @@ export function translateOidcError(e: unknown): never {
       cause: e,
     });
   }
+  if (e instanceof client.WWWAuthenticateChallengeError) {
+    const challenge = e.cause.map((c) => `${c.scheme} ${JSON.stringify(c.parameters)}`).join(', ');
+    throw new GatehouseError('CONNECTOR_UPSTREAM_ERROR', {
+      detail: `the token endpoint refused the client (HTTP ${e.status}): ${challenge.slice(0, 300)}`,
+      hint: 'check client_id and client_secret',
+      cause: e,
+    });
+  }
   if (e instanceof joseErrors.JWSSignatureVerificationFailed || e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JOSEAlgNotAllowed || e instanceof joseErrors.JWKSMultipleMatchingKeys) {
     throw new GatehouseError('CONNECTOR_SIGNATURE_INVALID', {
       detail: `ID token signature not verified with the keys at certs_url: ${e.message}`,
@@ -39,9 +47,12 @@ export function translateOidcError(e: unknown): never {
     throw new GatehouseError('CONNECTOR_UNREACHABLE', { detail: `identity provider request failed: ${err.message}`, hint: 'check auth_url/token_url/certs_url and network reachability', cause: e });
   }
   if (typeof err?.code === 'string' && err.code.startsWith('OAUTH_')) {
-    const stateProblem = /"state"/.test(err.message ?? '');
+    // openid-client wraps oauth4webapi's precise error ("unexpected state ...", "unexpected JWT aud ...") as cause.
+    const inner = err.cause as { message?: string; code?: string } | undefined;
+    const message = inner?.message ? `${err.message}: ${inner.message}` : (err.message ?? '');
+    const stateProblem = /"state"/.test(message);
     throw new GatehouseError(stateProblem ? 'CONNECTOR_STATE_INVALID' : 'CONNECTOR_TOKEN_INVALID', {
-      detail: `${err.code}: ${err.message}`,
+      detail: `${inner?.code ?? err.code}: ${message}`,
       hint: stateProblem ? 'the sign-in must start at Gatehouse' : 'the identity provider answer failed validation; compare the ID token claims with the configuration',
       cause: e,
     });
