@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { adminApiPlugin } from './admin-api/admin-api-plugin.js';
 import type { AppContext } from './app-context.js';
+import { AppDirectory } from './apps/app-directory.js';
 import { SamlResponder } from './apps/saml/saml-responder.js';
 import { ConnectorRegistry } from './connectors/connector-registry.js';
 import { GatehouseError } from './errors/gatehouse-error.js';
@@ -46,7 +47,8 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     clockSkewSeconds: Math.round(ctx.config.clockSkewMs / 1000),
   });
   const sessions = new SessionService(ctx.store, tokens, ctx.clock, { secure: ctx.urls.secure, durationMs: parseDuration(SESSION_DURATION)! });
-  const flow = new LoginFlow(ctx, sessions, new ConnectorRegistry(ctx.clock), new SamlResponder(ctx.store, ctx.urls));
+  const apps = new AppDirectory(ctx.store, ctx.clock);
+  const flow = new LoginFlow(ctx, sessions, new ConnectorRegistry(ctx.clock), new SamlResponder(ctx.urls), apps);
 
   http.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -60,7 +62,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     await pages.register(formbody, { bodyLimit: 256 * 1024 });
     pages.setErrorHandler((error, req, reply) => renderErrorPage(error, req, reply, ctx.logger));
     pages.setNotFoundHandler((req, reply) => renderErrorPage(new GatehouseError('NOT_FOUND', { detail: `no route ${req.method} ${req.url.split('?')[0]}` }), req, reply, ctx.logger));
-    registerSsoRoutes(pages, ctx, flow);
+    registerSsoRoutes(pages, ctx, flow, apps);
     registerLoginRoutes(pages, flow);
     registerIdentityRoutes(pages, ctx, sessions, keyring);
   });

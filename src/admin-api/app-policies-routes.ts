@@ -42,7 +42,7 @@ export function registerAppPolicyRoutes(api: FastifyInstance, ctx: AppContext): 
     const existing = await ctx.store.policies.listForApp(app.id);
     const precedence = body.precedence ?? Math.max(0, ...existing.map((p) => p.precedence)) + 1;
     const policy = toPolicy(body, { id: uuid(), appId: app.id, precedence, createdAt: now, updatedAt: now });
-    await ctx.store.policies.insert(policy);
+    await ctx.store.changeConfig((tx) => tx.policies.insert(policy));
     return success(serializePolicy(policy));
   });
 
@@ -51,14 +51,14 @@ export function registerAppPolicyRoutes(api: FastifyInstance, ctx: AppContext): 
     const existing = await loadPolicy(app.id, req.params.id);
     const body = validateBody(policyBody, req.body);
     const policy = toPolicy(body, { id: existing.id, appId: app.id, precedence: body.precedence ?? existing.precedence, createdAt: existing.createdAt, updatedAt: ctx.clock.now() });
-    await ctx.store.policies.update(policy);
+    await ctx.store.changeConfig((tx) => tx.policies.update(policy));
     return success(serializePolicy(policy));
   });
 
   api.delete<P>(`${base}/:id`, async (req) => {
     const app = await loadApp(ctx, req.params.app_id);
     const existing = await loadPolicy(app.id, req.params.id);
-    await ctx.store.policies.delete(existing.id);
+    await ctx.store.changeConfig((tx) => tx.policies.delete(existing.id));
     return success({ id: existing.id });
   });
 }

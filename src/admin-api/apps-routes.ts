@@ -36,7 +36,7 @@ export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
     const app: AppRecord = { id: uuid(), aud: randomHex(32), type: 'saas', ...fromBody(body), createdAt: now, updatedAt: now };
     // The signing key is made before the transaction (key generation is slow) and stored with the app, atomically.
     const cert = await generateSigningCertificate({ commonName: `Gatehouse SAML ${app.name}`.slice(0, 64), now });
-    const result = await ctx.store.withTransaction(async (tx) => {
+    const result = await ctx.store.changeConfig(async (tx) => {
       await tx.apps.insert(app);
       await tx.apps.insertSigningKey({ id: uuid(), appId: app.id, privateKeyPem: cert.privateKeyPem, certificatePem: cert.certificatePem, notAfter: cert.notAfter, createdAt: now });
       await replacePolicies(tx, app.id, body.policies, now);
@@ -51,7 +51,7 @@ export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
     await crossCheck(ctx, body);
     const now = ctx.clock.now();
     const app: AppRecord = { ...existing, ...fromBody(body), updatedAt: now };
-    const result = await ctx.store.withTransaction(async (tx) => {
+    const result = await ctx.store.changeConfig(async (tx) => {
       await tx.apps.update(app);
       // PUT replaces the whole object; without a policies key the existing policies stay.
       if (body.policies !== undefined) await replacePolicies(tx, app.id, body.policies, now);
@@ -62,7 +62,7 @@ export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
 
   api.delete<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
     const existing = await loadApp(ctx, req.params.id);
-    await ctx.store.withTransaction((tx) => tx.apps.delete(existing.id));
+    await ctx.store.changeConfig((tx) => tx.apps.delete(existing.id));
     return success({ id: existing.id });
   });
 }

@@ -25,14 +25,14 @@ export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: AppCon
   api.post(base, async (req) => {
     const now = ctx.clock.now();
     const record: OidcIdpRecord = { id: uuid(), ...parseIdp(req.body, undefined), createdAt: now, updatedAt: now };
-    await ctx.store.idps.insert(record);
+    await ctx.store.changeConfig((tx) => tx.idps.insert(record));
     return success(serializeIdp(record, ctx.urls));
   });
 
   api.put<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
     const existing = await load(ctx, req.params.id);
     const record: OidcIdpRecord = { ...existing, ...parseIdp(req.body, existing.config.clientSecret), updatedAt: ctx.clock.now() };
-    await ctx.store.idps.update(record);
+    await ctx.store.changeConfig((tx) => tx.idps.update(record));
     return success(serializeIdp(record, ctx.urls));
   });
 
@@ -45,7 +45,7 @@ export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: AppCon
         hint: 'remove it from those applications first',
       });
     }
-    await ctx.store.idps.delete(existing.id);
+    await ctx.store.changeConfig((tx) => tx.idps.delete(existing.id));
     return success({ id: existing.id });
   });
 }

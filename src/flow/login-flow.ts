@@ -1,4 +1,5 @@
 import type { AppContext } from '../app-context.js';
+import type { AppDirectory, SsoTarget } from '../apps/app-directory.js';
 import type { AppRecord } from '../apps/app-record.js';
 import type { SamlResponder } from '../apps/saml/saml-responder.js';
 import type { ConnectorRegistry } from '../connectors/connector-registry.js';
@@ -15,7 +16,7 @@ import { htmlReply, redirect, type Reply } from './reply.js';
 import { SSO_TX, type SsoTransaction, TRANSACTION_TTL_MS, UPSTREAM_TX, type UpstreamTransaction } from './transactions.js';
 
 export interface SsoRequest {
-  app: AppRecord;
+  target: SsoTarget;
   requestId?: string;
   relayState?: string;
   forceAuthn: boolean;
@@ -33,22 +34,23 @@ export class LoginFlow {
     private readonly sessions: SessionService,
     private readonly connectors: ConnectorRegistry,
     private readonly responder: SamlResponder,
+    private readonly apps: AppDirectory,
   ) {}
 
   /** An SSO request for an app, already parsed and checked against the app's registration. */
   async sso(req: SsoRequest): Promise<Reply> {
     if (!req.forceAuthn) {
       const session = await this.sessions.read(req.cookieHeader);
-      if (session && idpAllowed(req.app, session.record.identity.idpId)) {
+      if (session && idpAllowed(req.target.app, session.record.identity.idpId)) {
         const { identity, userId } = session.record;
-        return this.#authorizeAndRespond(req.app, identity, { userId, nonce: session.nonce, expiresAt: session.expiresAt }, req, []);
+        return this.#authorizeAndRespond(req.target, identity, { userId, nonce: session.nonce, expiresAt: session.expiresAt }, req, []);
       }
     }
     const binding = ensureBinding(req.cookieHeader, this.ctx.urls.secure);
     const now = this.ctx.clock.now();
     const id = randomToken(32);
     const payload: SsoTransaction = {
-      appId: req.app.id,
+      appId: req.target.app.id,
       binding: binding.hash,
       ...(req.requestId ? { requestId: req.requestId } : {}),
       ...(req.relayState !== undefined ? { relayState: req.relayState } : {}),
@@ -115,10 +117,10 @@ export class LoginFlow {
       return redirect(`${this.ctx.urls.base}/`, [session.setCookie]);
     }
     const sso = expectTaken(await this.ctx.store.transactions.take<SsoTransaction>(upstream.ssoTxId, SSO_TX, now), 'FLOW_NOT_FOUND', 'SSO request');
-    const app = await this.ctx.store.apps.get(sso.appId);
-    if (!app) throw new GatehouseError('APP_NOT_FOUND', { detail: `app ${sso.appId} was deleted during the sign-in` });
-    if (!idpAllowed(app, idp.id)) throw new GatehouseError('CONNECTOR_NOT_ALLOWED', { detail: `login method ${idp.id} is not allowed for app ${app.id}` });
-    return this.#authorizeAndRespond(app, identity, undefined, { ...sso, ip }, []);
+    const target = await this.apps.byId(sso.appId);
+    if (!target) throw new GatehouseError('APP_NOT_FOUND', { detail: `app ${sso.appId} was deleted during the sign-in` });
+    if (!idpAllowed(target.app, idp.id)) throw new GatehouseError('CONNECTOR_NOT_ALLOWED', { detail: `login method ${idp.id} is not allowed for app ${target.app.id}` });
+    return this.#authorizeAndRespond(target, identity, undefined, { ...sso, ip }, []);
   }
 
   /**
@@ -126,14 +128,14 @@ export class LoginFlow {
    * posts nothing and sets no cookie.
    */
   async #authorizeAndRespond(
-    app: AppRecord,
+    target: SsoTarget,
     identity: Identity,
     live: { userId: string; nonce: string; expiresAt: Date } | undefined,
     req: { requestId?: string; relayState?: string; ip: string },
     setCookies: string[],
   ): Promise<Reply> {
-    const policies = await this.ctx.store.policies.listForApp(app.id);
-    const access = evaluateAccess(policies, { email: identity.email, idpId: identity.idpId, groups: identity.groups });
+    const { app } = target;
+    const access = evaluateAccess(target.policies, { email: identity.email, idpId: identity.idpId, groups: identity.groups });
     if (!access.allowed) {
       throw new GatehouseError('ACCESS_DENIED', {
         detail: `${identity.email} denied for app ${app.id} (${app.name}): ${access.policyId ? `policy ${access.policyId} (${access.policyName}) decided ${access.decision}` : 'no policy matched'}; reasons ${access.reasons.join(', ')}`,
@@ -141,7 +143,7 @@ export class LoginFlow {
       });
     }
     const now = this.ctx.clock.now();
-    const mint = await this.responder.prepare(app);
+    const mint = this.responder.prepare(target);
     const respond = async (s: { userId: string; nonce: string; expiresAt: Date }) =>
       mint({
         identity,

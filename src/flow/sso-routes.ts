@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import type { AppRecord } from '../apps/app-record.js';
+import type { AppDirectory, SsoTarget } from '../apps/app-directory.js';
 import { decodePostMessage, decodeRedirectMessage } from '../apps/saml/decode-saml-message.js';
 import { buildIdpMetadata } from '../apps/saml/idp-metadata.js';
 import { parseAuthnRequest } from '../apps/saml/parse-authn-request.js';
@@ -17,17 +17,16 @@ const MAX_SAML_PARAM = 64 * 1024;
 const MAX_RELAY_STATE = 1024;
 
 /** Gatehouse as SAML IdP: /cdn-cgi/access/sso/saml/<aud> (Redirect and POST bindings, IdP-initiated) and metadata. */
-export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: LoginFlow): void {
-  const findApp = async (aud: string): Promise<AppRecord> => {
+export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: LoginFlow, apps: AppDirectory): void {
+  const findTarget = async (aud: string): Promise<SsoTarget> => {
     // Unknown and malformed ids get the same answer (IDP-REQ-04).
-    const found = AUD.test(aud) ? await ctx.store.apps.getByAud(aud) : undefined;
+    const found = AUD.test(aud) ? await apps.byAud(aud) : undefined;
     if (!found) throw new GatehouseError('APP_NOT_FOUND', { detail: `no SaaS app with aud ${aud.slice(0, 80)}` });
     return found;
   };
 
   app.get<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud/saml-metadata', async (req, reply) => {
-    const found = await findApp(req.params.aud);
-    const key = await ctx.store.apps.currentSigningKey(found.id);
+    const { app: found, signingKey: key } = await findTarget(req.params.aud);
     if (!key) throw new GatehouseError('INTERNAL', { detail: `app ${found.id} has no signing key` });
     const xml = buildIdpMetadata({ entityId: ctx.urls.ssoEndpoint(found.aud), ssoUrl: ctx.urls.ssoEndpoint(found.aud), certificatePems: [key.certificatePem] });
     return reply
@@ -38,7 +37,8 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
   });
 
   const handle = async (req: FastifyRequest<{ Params: { aud: string } }>, params: URLSearchParams, binding: 'redirect' | 'post'): Promise<Reply> => {
-    const found = await findApp(req.params.aud);
+    const target = await findTarget(req.params.aud);
+    const found = target.app;
     const samlRequest = params.get('SAMLRequest');
     const relayState = params.get('RelayState') ?? undefined;
     if (params.getAll('SAMLRequest').length > 1 || params.getAll('RelayState').length > 1) {
@@ -47,7 +47,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
     if (relayState !== undefined && relayState.length > MAX_RELAY_STATE) {
       throw new GatehouseError('APP_REQUEST_INVALID', { detail: `RelayState is ${relayState.length} characters; at most ${MAX_RELAY_STATE} are accepted` });
     }
-    if (samlRequest === null) return idpInitiated(req, found, params);
+    if (samlRequest === null) return idpInitiated(req, target, params);
     if (samlRequest.length > MAX_SAML_PARAM) throw new GatehouseError('APP_REQUEST_TOO_LARGE', { detail: `SAMLRequest is ${samlRequest.length} bytes` });
     const xml = binding === 'redirect' ? decodeRedirectMessage(samlRequest) : decodePostMessage(samlRequest, MAX_SAML_PARAM);
     const parsed = parseAuthnRequest(xml, {
@@ -58,7 +58,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
       clockSkewMs: ctx.config.clockSkewMs,
     });
     return flow.sso({
-      app: found,
+      target,
       requestId: parsed.id,
       forceAuthn: parsed.forceAuthn,
       cookieHeader: req.headers.cookie,
@@ -71,7 +71,8 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
    * IdP-initiated SSO (App Launcher tiles, bookmarks). A navigation from another site could otherwise mint an
    * assertion silently (IDP-AUTHZ-03), so a cross-site arrival gets a page with a button the user must press.
    */
-  const idpInitiated = async (req: FastifyRequest, found: AppRecord, params: URLSearchParams): Promise<Reply> => {
+  const idpInitiated = async (req: FastifyRequest, target: SsoTarget, params: URLSearchParams): Promise<Reply> => {
+    const found = target.app;
     if (req.headers['sec-fetch-site'] === 'cross-site' && params.get('confirm') === null) {
       const href = `${ctx.urls.ssoEndpoint(found.aud)}?confirm=1`;
       return htmlReply(
@@ -81,7 +82,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
         ),
       );
     }
-    return flow.sso({ app: found, forceAuthn: false, cookieHeader: req.headers.cookie, ip: req.ip });
+    return flow.sso({ target, forceAuthn: false, cookieHeader: req.headers.cookie, ip: req.ip });
   };
 
   app.get<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud', async (req, reply) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './database.js';
 import { ApiTokenRepo } from './repos/api-token-repo.js';
@@ -27,7 +28,10 @@ export class Store {
   readonly transactions: TransactionRepo;
   readonly usedValues: UsedValueRepo;
 
-  constructor(readonly db: Kysely<Database> | Transaction<Database>) {
+  constructor(
+    readonly db: Kysely<Database> | Transaction<Database>,
+    private readonly shared: { configListeners: Set<() => void> } = { configListeners: new Set() },
+  ) {
     this.settings = new SettingsRepo(db);
     this.apiTokens = new ApiTokenRepo(db);
     this.idps = new IdpRepo(db);
@@ -43,7 +47,26 @@ export class Store {
   /** Runs fn atomically: all of its writes land, or none do. */
   async withTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new Store(trx)));
+    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new Store(trx, this.shared)));
+  }
+
+  /**
+   * Every configuration write goes through here: the change and a new random config_version commit together, so
+   * every instance's caches see the change on their next version check (and this instance's at once).
+   */
+  async changeConfig<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    const result = await this.withTransaction(async (tx) => {
+      const r = await fn(tx);
+      await tx.settings.set(CONFIG_VERSION_KEY, randomUUID());
+      return r;
+    });
+    for (const listener of this.shared.configListeners) listener();
+    return result;
+  }
+
+  /** Called after any configuration change made through this process. */
+  onConfigChange(listener: () => void): void {
+    this.shared.configListeners.add(listener);
   }
 
   /** Deletes expired transactions, identities and replay-cache entries. */
@@ -54,6 +77,8 @@ export class Store {
     await this.db.deleteFrom('used_values').where('expires_at', '<=', t).execute();
   }
 }
+
+export const CONFIG_VERSION_KEY = 'config_version';
 
 export interface Page<T> {
   items: T[];

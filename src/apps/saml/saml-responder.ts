@@ -3,7 +3,7 @@ import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { certificateBase64 } from '../../keys/certificate-info.js';
 import type { PublicUrls } from '../../http/public-urls.js';
 import type { Identity } from '../../identity/identity.js';
-import type { Store } from '../../store/store.js';
+import type { SsoTarget } from '../app-directory.js';
 import { samlPostPage } from '../../web/saml-post-page.js';
 import type { AppRecord } from '../app-record.js';
 import { buildSignedSamlResponse } from './build-saml-response.js';
@@ -41,18 +41,15 @@ export class SamlResponder {
   // Parsed private keys by key id: key rows never change, so this cache cannot go stale.
   readonly #keys = new Map<string, ParsedKey>();
 
-  constructor(
-    private readonly store: Store,
-    private readonly urls: PublicUrls,
-  ) {}
+  constructor(private readonly urls: PublicUrls) {}
 
   /**
    * Loads what minting needs (the app's signing key) and returns a function that mints without touching the store,
    * so it can run inside a store transaction.
    */
-  async prepare(app: AppRecord): Promise<(input: Omit<RespondInput, 'app'>) => SamlReply> {
-    const key = await this.#signingKey(app.id);
-    return (input) => this.#mint({ ...input, app }, key);
+  prepare(target: SsoTarget): (input: Omit<RespondInput, 'app'>) => SamlReply {
+    const key = this.#parsedKey(target);
+    return (input) => this.#mint({ ...input, app: target.app }, key);
   }
 
   #mint(input: RespondInput, key: ParsedKey): SamlReply {
@@ -82,15 +79,12 @@ export class SamlResponder {
     return { html, acsUrl };
   }
 
-  async #signingKey(appId: string): Promise<ParsedKey> {
-    const row = await this.store.apps.currentSigningKey(appId);
-    if (!row) throw new GatehouseError('INTERNAL', { detail: `app ${appId} has no signing key`, hint: 'recreate the application' });
+  #parsedKey(target: SsoTarget): ParsedKey {
+    const row = target.signingKey;
+    if (!row) throw new GatehouseError('INTERNAL', { detail: `app ${target.app.id} has no signing key`, hint: 'recreate the application' });
     let parsed = this.#keys.get(row.id);
     if (!parsed) {
-      parsed = {
-        privateKey: createPrivateKey(row.privateKeyPem),
-        certificateBase64: certificateBase64(row.certificatePem),
-      };
+      parsed = { privateKey: createPrivateKey(row.privateKeyPem), certificateBase64: certificateBase64(row.certificatePem) };
       this.#keys.set(row.id, parsed);
     }
     return parsed;

@@ -1,0 +1,79 @@
+import type { Clock } from '../lib/clock.js';
+import type { AccessPolicy } from '../policy/policy-types.js';
+import { CONFIG_VERSION_KEY, type Store } from '../store/store.js';
+import type { AppRecord, AppSigningKey } from './app-record.js';
+
+/**
+ * Apps, their policies and signing keys as the SSO hot path reads them, cached per configuration version.
+ * Every configuration write stores a new random config_version in the same transaction (Store.changeConfig); this
+ * cache re-reads that one value at most every VERSION_CHECK_MS and drops everything when it changed. A change made
+ * through this process clears the cache at once; one made through another instance is seen within VERSION_CHECK_MS.
+ */
+export const VERSION_CHECK_MS = 500;
+
+export interface SsoTarget {
+  app: AppRecord;
+  policies: AccessPolicy[];
+  signingKey: AppSigningKey | undefined;
+}
+
+export class AppDirectory {
+  #version: string | undefined;
+  #checkedAt = -Infinity;
+  readonly #byAud = new Map<string, SsoTarget | null>();
+  readonly #byId = new Map<string, SsoTarget | null>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    store.onConfigChange(() => this.#clear());
+  }
+
+  async byAud(aud: string): Promise<SsoTarget | undefined> {
+    await this.#fresh();
+    let hit = this.#byAud.get(aud);
+    if (hit === undefined) {
+      const app = await this.store.apps.getByAud(aud);
+      hit = app ? await this.#load(app) : null;
+      if (this.#byAud.size > 10_000) this.#byAud.clear();
+      this.#byAud.set(aud, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  async byId(id: string): Promise<SsoTarget | undefined> {
+    await this.#fresh();
+    let hit = this.#byId.get(id);
+    if (hit === undefined) {
+      const app = await this.store.apps.get(id);
+      hit = app ? await this.#load(app) : null;
+      if (this.#byId.size > 10_000) this.#byId.clear();
+      this.#byId.set(id, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  async #load(app: AppRecord): Promise<SsoTarget> {
+    const [policies, signingKey] = await Promise.all([this.store.policies.listForApp(app.id), this.store.apps.currentSigningKey(app.id)]);
+    return { app, policies, signingKey };
+  }
+
+  async #fresh(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.#checkedAt < VERSION_CHECK_MS && now >= this.#checkedAt) return;
+    const version = await this.store.settings.get(CONFIG_VERSION_KEY);
+    this.#checkedAt = now;
+    if (version !== this.#version) {
+      this.#byAud.clear();
+      this.#byId.clear();
+      this.#version = version;
+    }
+  }
+
+  #clear(): void {
+    this.#byAud.clear();
+    this.#byId.clear();
+    this.#checkedAt = -Infinity;
+  }
+}
