@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const accountId = randomBytes(16).toString('hex');
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const server = spawn(process.execPath, [...profile, 'dist/main.js'], {
+  // The same V8 flags as npm start: a 4 MB young generation keeps peak RSS down at no cost in throughput here.
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
+  const server = spawn(process.execPath, [...nodeFlags, ...profile, 'dist/main.js'], {
     env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, GATEHOUSE_API_TOKEN: TOKEN, GATEHOUSE_ACCOUNT_ID: accountId, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
