@@ -79,12 +79,17 @@ async function main(): Promise<void> {
     const isSigned = (status: number, body: string) => status === 200 && body.includes('name="SAMLResponse"');
     await runLoad({ origin: base, paths, headers: { cookie }, concurrency: CONCURRENCY, durationMs: 2000, check: isSigned });
     const cpu0 = { server: cpuSeconds(server.pid!), main: cpuSeconds(server.pid!, server.pid!), client: process.cpuUsage() };
-    const sso = await runLoad({ origin: base, paths, headers: { cookie }, concurrency: CONCURRENCY, durationMs: DURATION_MS, check: isSigned });
+    // This machine's two cores are shared with neighbours: three rounds, and the median round is reported.
+    const rounds = [];
+    for (let i = 0; i < 3; i++) rounds.push(await runLoad({ origin: base, paths, headers: { cookie }, concurrency: CONCURRENCY, durationMs: DURATION_MS / 3, check: isSigned }));
+    const sso = rounds.sort((a, b) => a.perSec - b.perSec)[1]!;
+    sso.errors = rounds.reduce((n, r) => n + r.errors, 0);
     const clientCpu = process.cpuUsage(cpu0.client);
+    const loadSeconds = rounds.reduce((n, r) => n + r.seconds, 0);
     const cpu = {
-      server: (cpuSeconds(server.pid!) - cpu0.server) / sso.seconds,
-      main: (cpuSeconds(server.pid!, server.pid!) - cpu0.main) / sso.seconds,
-      client: (clientCpu.user + clientCpu.system) / 1e6 / sso.seconds,
+      server: (cpuSeconds(server.pid!) - cpu0.server) / loadSeconds,
+      main: (cpuSeconds(server.pid!, server.pid!) - cpu0.main) / loadSeconds,
+      client: (clientCpu.user + clientCpu.system) / 1e6 / loadSeconds,
     };
     const identity = await runLoad({
       origin: base,
@@ -97,14 +102,17 @@ async function main(): Promise<void> {
     const peakRssMb = peakRss(server.pid!);
 
     // Ceilings and the pure policy engine, measured while the server is idle.
-    const raw = measureRawRsa();
+    // The ceiling is measured twice around the policy run and averaged, for the same reason.
+    const rawA = measureRawRsa();
     const policies = benchPolicies();
     const subject = { email: 'alice@example.com', idpId: idp.id as string, groups: ['engineering'] };
     const evals = rate(2000, () => evaluateAccess(policies, subject));
+    const rawB = measureRawRsa();
+    const raw = { signsPerSec: (rawA.signsPerSec + rawB.signsPerSec) / 2, verifiesPerSec: (rawA.verifiesPerSec + rawB.verifiesPerSec) / 2 };
 
     const floor = raw.signsPerSec / 2;
     const report = {
-      sso_live_session: { responses_per_sec: round(sso.perSec), p50_ms: round(sso.p50Ms), p99_ms: round(sso.p99Ms), errors: sso.errors, efficiency: round(sso.perSec / floor, 3), target: 0.6 },
+      sso_live_session: { responses_per_sec: round(sso.perSec), rounds_per_sec: rounds.map((r) => round(r.perSec)), p50_ms: round(sso.p50Ms), p99_ms: round(sso.p99Ms), errors: sso.errors, efficiency: round(sso.perSec / floor, 3), target: 0.6 },
       get_identity: { per_sec: round(identity.perSec), p50_ms: round(identity.p50Ms), p99_ms: round(identity.p99Ms), errors: identity.errors, ratio_to_raw_verify: round(identity.perSec / raw.verifiesPerSec, 3) },
       policy_evaluation: { per_sec: round(evals), policies: policies.length, evaluations_per_raw_signature: round(evals / raw.signsPerSec, 1) },
       raw_rsa2048: { signs_per_sec_one_core: round(raw.signsPerSec), verifies_per_sec_one_core: round(raw.verifiesPerSec), response_floor_per_sec: round(floor) },
