@@ -129,6 +129,19 @@ describe('SAML IdP endpoints and team-domain JSON', () => {
     expect(JSON.stringify(certs)).not.toMatch(/"d":|PRIVATE/);
   });
 
+  it('lists every login method on the login page, escaping their names', async () => {
+    const config = { client_id: 'c', client_secret: 's', auth_url: 'https://idp.example/auth', token_url: 'https://idp.example/token', certs_url: 'https://idp.example/jwks' };
+    const a = (await gh.api('/identity_providers', { body: { name: 'Cognito', type: 'oidc', config } })).body.result;
+    const b = (await gh.api('/identity_providers', { body: { name: '<img src=x onerror=alert(1)>', type: 'oidc', config } })).body.result;
+    const res = await fetch(`${gh.base}/cdn-cgi/access/login`);
+    const page = await res.text();
+    expect(res.status).toBe(200);
+    expect(page).toContain(`href="${gh.base}/cdn-cgi/access/login/${a.id}"`);
+    expect(page).toContain(`href="${gh.base}/cdn-cgi/access/login/${b.id}"`);
+    expect(page).toContain('Sign in with &lt;img src=x onerror=alert(1)&gt;');
+    expect(page).not.toContain('<img');
+  });
+
   it('a CF_Authorization cookie is HttpOnly, host-only and SameSite=Lax', async () => {
     const s = await gh.built.sessions.establish(alice, '127.0.0.1', async () => undefined);
     const attrs = s.setCookie.split(';').map((a) => a.trim());
