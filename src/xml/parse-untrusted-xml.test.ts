@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GatehouseError } from '../errors/gatehouse-error.js';
 import { childElements, elementText, optionalChild, parseUntrustedXml, singleChild, XML_MAX_DEPTH, XML_MAX_ELEMENTS } from './parse-untrusted-xml.js';
+import { codeOf } from '../../test/helpers/error-code.js';
 
 /** The GatehouseError code `fn` throws; anything else thrown (or nothing) fails the comparison visibly. */
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof GatehouseError ? e.code : `non-Gatehouse error: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 const parse = (xml: string, maxBytes?: number) => () => parseUntrustedXml(xml, maxBytes === undefined ? {} : { maxBytes });
 

@@ -2,8 +2,8 @@ import { DOMParser, type Element } from '@xmldom/xmldom';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExclusiveCanonicalization } from 'xml-crypto';
-import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { CanonicalXmlWriter, escapeXml11LineEnds } from './canonical-xml-writer.js';
+import { codeOf } from '../../../test/helpers/error-code.js';
 
 const NS = { a: 'urn:a', b: 'urn:b', saml: 'urn:oasis:names:tc:SAML:2.0:assertion', samlp: 'urn:oasis:names:tc:SAML:2.0:protocol' };
 
@@ -20,14 +20,6 @@ function excC14n(el: Element): string {
   return new ExclusiveCanonicalization().process(el as never, {});
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof GatehouseError ? e.code : `non-Gatehouse error: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 describe('CanonicalXmlWriter output is already exclusive-canonical', () => {
   it('declares each prefix where c14n renders it: outermost user, again on siblings, never twice on a path', () => {

@@ -2,15 +2,8 @@ import { deflateRawSync, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { decodePostMessage, decodeRedirectMessage, SAML_MAX_INFLATED } from './decode-saml-message.js';
+import { codeOf } from '../../../test/helpers/error-code.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof GatehouseError ? e.code : `non-Gatehouse error: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 const XML = '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_a">é – 😀</samlp:AuthnRequest>';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asyncCodeOf } from '../../../test/helpers/error-code.js';
 import { TestBrowser } from '../../../test/helpers/test-browser.js';
 import { type OidcPeer, startOidcProvider } from '../../../test/peers/oidc-provider-peer.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
@@ -48,15 +49,6 @@ async function login(c: Connector, username = 'alice@example.com', password?: st
   return { key, start, params: location.searchParams };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GatehouseError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a GatehouseError');
-}
 
 beforeAll(async () => {
   op = await startOidcProvider({ redirectUris: [CALLBACK] });
@@ -86,50 +78,50 @@ describe('OIDC connector against oidc-provider', () => {
   it('refuses a state that is not the one this login sent', async () => {
     const c = connector();
     const { start, params } = await login(c);
-    expect(await codeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: randomToken(32), state: start.state, now: new Date() }))).toBe('CONNECTOR_STATE_INVALID');
+    expect(await asyncCodeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: randomToken(32), state: start.state, now: new Date() }))).toBe('CONNECTOR_STATE_INVALID');
   });
 
   it('refuses a replayed code (the provider says invalid_grant)', async () => {
     const c = connector();
     const { key, start, params } = await login(c);
     await c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: start.state, now: new Date() });
-    expect(await codeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: start.state, now: new Date() }))).toBe('CONNECTOR_UPSTREAM_ERROR');
+    expect(await asyncCodeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: start.state, now: new Date() }))).toBe('CONNECTOR_UPSTREAM_ERROR');
   });
 
   it('refuses an ID token whose nonce belongs to another login', async () => {
     const c = connector();
     const { key, start, params } = await login(c);
-    expect(await codeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: { ...start.state, nonce: 'another-login-nonce' }, now: new Date() }))).toBe('CONNECTOR_TOKEN_INVALID');
+    expect(await asyncCodeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: { ...start.state, nonce: 'another-login-nonce' }, now: new Date() }))).toBe('CONNECTOR_TOKEN_INVALID');
   });
 
   it('refuses when the PKCE verifier does not match the challenge (code injection)', async () => {
     const c = connector();
     const { key, start, params } = await login(c);
-    expect(await codeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: { ...start.state, codeVerifier: 'x'.repeat(43) }, now: new Date() }))).toBe('CONNECTOR_UPSTREAM_ERROR');
+    expect(await asyncCodeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: { ...start.state, codeVerifier: 'x'.repeat(43) }, now: new Date() }))).toBe('CONNECTOR_UPSTREAM_ERROR');
   });
 
   it('refuses a wrong client secret, an error= callback, an unverified email and an ID token from another key set', async () => {
     const wrongSecret = connector({ clientSecret: 'not-the-secret' });
     const a = await login(wrongSecret);
-    expect(await codeOf(wrongSecret.finishLogin({ callbackUrl: CALLBACK, params: a.params, transactionKey: a.key, state: a.start.state, now: new Date() }))).toBe('CONNECTOR_UPSTREAM_ERROR');
+    expect(await asyncCodeOf(wrongSecret.finishLogin({ callbackUrl: CALLBACK, params: a.params, transactionKey: a.key, state: a.start.state, now: new Date() }))).toBe('CONNECTOR_UPSTREAM_ERROR');
 
     const c = connector();
     const start = await c.startLogin({ transactionKey: 'k'.repeat(43), callbackUrl: CALLBACK });
     const denied = new URLSearchParams({ error: 'access_denied', error_description: '<script>alert(1)</script>', state: 'k'.repeat(43), iss: op.issuer });
-    expect(await codeOf(c.finishLogin({ callbackUrl: CALLBACK, params: denied, transactionKey: 'k'.repeat(43), state: start.state, now: new Date() }))).toBe('CONNECTOR_UPSTREAM_ERROR');
+    expect(await asyncCodeOf(c.finishLogin({ callbackUrl: CALLBACK, params: denied, transactionKey: 'k'.repeat(43), state: start.state, now: new Date() }))).toBe('CONNECTOR_UPSTREAM_ERROR');
 
     const d = await login(c, 'dave@example.com');
-    expect(await codeOf(c.finishLogin({ callbackUrl: CALLBACK, params: d.params, transactionKey: d.key, state: d.start.state, now: new Date() }))).toBe('IDENTITY_EMAIL_UNVERIFIED');
+    expect(await asyncCodeOf(c.finishLogin({ callbackUrl: CALLBACK, params: d.params, transactionKey: d.key, state: d.start.state, now: new Date() }))).toBe('IDENTITY_EMAIL_UNVERIFIED');
 
     const foreign = connector({ certsUrl: op.foreignCertsUrl, issuer: op.issuer });
     const f = await login(foreign);
-    expect(await codeOf(foreign.finishLogin({ callbackUrl: CALLBACK, params: f.params, transactionKey: f.key, state: f.start.state, now: new Date() }))).toBe('CONNECTOR_SIGNATURE_INVALID');
+    expect(await asyncCodeOf(foreign.finishLogin({ callbackUrl: CALLBACK, params: f.params, transactionKey: f.key, state: f.start.state, now: new Date() }))).toBe('CONNECTOR_SIGNATURE_INVALID');
   });
 
   it('reports an unreachable token endpoint as such', async () => {
     const c = connector({ tokenUrl: 'http://127.0.0.1:9/oauth2/token', issuer: op.issuer });
     const { key, start, params } = await login(c);
-    expect(await codeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: start.state, now: new Date() }))).toBe('CONNECTOR_UNREACHABLE');
+    expect(await asyncCodeOf(c.finishLogin({ callbackUrl: CALLBACK, params, transactionKey: key, state: start.state, now: new Date() }))).toBe('CONNECTOR_UNREACHABLE');
   });
 });
 
