@@ -102,6 +102,17 @@ describe('SAML IdP endpoints and team-domain JSON', () => {
     expect(page).toContain('Continue to AWS &lt;prod&gt;');
   });
 
+  it('answers a repeated AuthnRequest within its freshness window again (IDP-REQ-07: documented choice)', async () => {
+    // The response can only go to the registered ACS, for the user of the session that asks, so a repeat gains an
+    // attacker nothing; refusing would cost a store write on every SSO. Staleness is enforced by the parser.
+    const url = await sp().getAuthorizeUrlAsync('', undefined, {});
+    const first = await fetch(url, { headers: { cookie } });
+    const second = await fetch(url, { headers: { cookie } });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const inResponseTo = (res: string) => /InResponseTo="([^"]+)"/.exec(Buffer.from(new TestBrowser().formFields(res).fields.SAMLResponse!, 'base64').toString())?.[1];
+    expect(inResponseTo(await first.text())).toBe(inResponseTo(await second.text()));
+  });
+
   it('refuses a live session the policy does not admit, posting nothing', async () => {
     const s = await gh.built.sessions.establish({ ...alice, email: 'mallory@evil.test' }, '127.0.0.1', async () => undefined);
     const res = await fetch(await sp().getAuthorizeUrlAsync('', undefined, {}), { headers: { cookie: s.setCookie.split(';')[0]! } });
