@@ -2,7 +2,8 @@
  * npm run bench: the hot paths, each as a ratio against a ceiling measured in the same run.
  *   1. SSO with a live session (SP-initiated, Redirect binding): signed responses/s over loopback HTTP against one
  *      Gatehouse process, vs node:crypto RSA-2048 signatures/s on one core ÷ 2 signatures per response.
- *   2. get-identity: answers/s vs raw RSA-2048 verifications/s (each answer verifies one RS256 session token).
+ *   2. get-identity: answers/s vs raw RSA-2048 verifications/s (each answer verifies one RS256 session token), and vs
+ *      the same server's HTTP floor (/healthz, a route that does nothing) measured with the same client.
  *   3. Policy evaluation: evaluations/s of evaluateAccess, vs raw signatures/s (how many evaluations one signature costs).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   // The same V8 flags as npm start: a 4 MB young generation keeps peak RSS down at no cost in throughput here.
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
   const server = spawn(process.execPath, [...nodeFlags, ...profile, 'dist/main.js'], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, GATEHOUSE_API_TOKEN: TOKEN, GATEHOUSE_ACCOUNT_ID: accountId, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, GATEHOUSE_API_TOKEN: TOKEN, GATEHOUSE_ACCOUNT_ID: accountId, LOG_LEVEL: 'info', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const op = await startOidcProvider({ redirectUris: [`${base}/cdn-cgi/access/callback`] });
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
       durationMs: Math.max(3000, DURATION_MS / 2),
       check: (s, b) => s === 200 && b.includes('alice@example.com'),
     });
+    // The HTTP floor of the same server and client: a route that does nothing.
+    const floorHttp = await runLoad({ origin: base, paths: ['/healthz'], headers: { cookie }, concurrency: CONCURRENCY, durationMs: 3000, check: (s) => s === 200 });
     const peakRssMb = peakRss(server.pid!);
 
     // Ceilings and the pure policy engine, measured while the server is idle.
@@ -113,7 +116,8 @@ async function main(): Promise<void> {
     const floor = raw.signsPerSec / 2;
     const report = {
       sso_live_session: { responses_per_sec: round(sso.perSec), rounds_per_sec: rounds.map((r) => round(r.perSec)), p50_ms: round(sso.p50Ms), p99_ms: round(sso.p99Ms), errors: sso.errors, efficiency: round(sso.perSec / floor, 3), target: 0.6 },
-      get_identity: { per_sec: round(identity.perSec), p50_ms: round(identity.p50Ms), p99_ms: round(identity.p99Ms), errors: identity.errors, ratio_to_raw_verify: round(identity.perSec / raw.verifiesPerSec, 3) },
+      get_identity: { per_sec: round(identity.perSec), p50_ms: round(identity.p50Ms), p99_ms: round(identity.p99Ms), errors: identity.errors, ratio_to_raw_verify: round(identity.perSec / raw.verifiesPerSec, 3), ratio_to_http_floor: round(identity.perSec / floorHttp.perSec, 3) },
+      http_floor: { healthz_per_sec: round(floorHttp.perSec), p50_ms: round(floorHttp.p50Ms) },
       policy_evaluation: { per_sec: round(evals), policies: policies.length, evaluations_per_raw_signature: round(evals / raw.signsPerSec, 1) },
       raw_rsa2048: { signs_per_sec_one_core: round(raw.signsPerSec), verifies_per_sec_one_core: round(raw.verifiesPerSec), response_floor_per_sec: round(floor) },
       server: { cpu_busy_during_sso: round(cpu.server, 2), main_thread_busy_during_sso: round(cpu.main, 2), load_client_cpu: round(cpu.client, 2), peak_rss_mb: peakRssMb, rss_target_mb: 150, concurrency: CONCURRENCY, seconds: DURATION_MS / 1000 },

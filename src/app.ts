@@ -55,6 +55,9 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     if (ctx.urls.secure) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
 
+  // Liveness only: the process is up and serving HTTP (readiness with database checks comes with operations work).
+  http.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+
   await http.register(adminApiPlugin(ctx), { prefix: '/client/v4' });
 
   // User-facing pages: forms are parsed with a small limit (a SAML message is far below 256 KiB).
