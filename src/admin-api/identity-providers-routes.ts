@@ -31,7 +31,8 @@ export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: AppCon
 
   api.put<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
     const existing = await load(ctx, req.params.id);
-    const record: OidcIdpRecord = { ...existing, ...parseIdp(req.body, existing.config.clientSecret), updatedAt: ctx.clock.now() };
+    const storedSecret = existing.type === 'oidc' ? existing.config.clientSecret : undefined;
+    const record: OidcIdpRecord = { ...existing, ...parseIdp(req.body, storedSecret), updatedAt: ctx.clock.now() };
     await ctx.store.changeConfig((tx) => tx.idps.update(record));
     return success(serializeIdp(record, ctx.urls));
   });

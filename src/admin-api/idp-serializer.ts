@@ -4,6 +4,7 @@ import { REDACTED } from './idp-schema.js';
 
 /** The API shape of a login method. The client secret is never returned in clear. */
 export function serializeIdp(idp: IdpRecord, urls: PublicUrls): Record<string, unknown> {
+  if (idp.type !== 'oidc') throw new Error(`serializer for ${idp.type} login methods is not written yet`);
   const c = idp.config;
   return {
     id: idp.id,

@@ -19,6 +19,7 @@ export class ConnectorRegistry {
     let connector = this.#cache.get(key);
     if (!connector) {
       for (const k of this.#cache.keys()) if (k.startsWith(`${idp.id}@`)) this.#cache.delete(k);
+      if (idp.type !== 'oidc') throw new Error(`connector for ${idp.type} login methods is not written yet`);
       connector = createOidcConnector(idp, { clock: this.clock, metadata: this.#metadata });
       this.#cache.set(key, connector);
     }

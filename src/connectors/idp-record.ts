@@ -27,5 +27,36 @@ export interface OidcIdpRecord {
   updatedAt: Date;
 }
 
-/** Only OIDC exists so far; SAML upstreams and One-time PIN join this union later. */
-export type IdpRecord = OidcIdpRecord;
+/** Cloudflare's generic SAML config (`AccessSAML.Config`): Gatehouse is the SP, the upstream is the IdP. */
+export interface SamlIdpConfig {
+  /** The IdP's entity ID; the Issuer of every response must equal it exactly. */
+  issuerUrl: string;
+  /** Where AuthnRequests go (HTTP-Redirect binding). */
+  ssoTargetUrl: string;
+  /**
+   * The pinned signing certificates, as PEM. They are the only trust anchors (catalogue §0.4 rule 3): a certificate
+   * in a message's KeyInfo is never used. More than one allows a rotation window (SP-KEY-06).
+   */
+  idpPublicCerts: string[];
+  /** Sign AuthnRequests (RSA-SHA256, Redirect binding) with Gatehouse's SP key. */
+  signRequest: boolean;
+  /** Attribute holding the email; when absent, an emailAddress-format NameID is used. */
+  emailAttributeName?: string;
+  /** Extra attributes kept in the identity (`saml_attributes`). */
+  attributes: string[];
+  headerAttributes: Array<{ attributeName: string; headerName: string }>;
+  /** Gatehouse extension: where the metadata was imported from, if it was given as a URL. */
+  metadataUrl?: string;
+}
+
+export interface SamlIdpRecord {
+  id: string;
+  name: string;
+  type: 'saml';
+  config: SamlIdpConfig;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One-time PIN joins this union later. */
+export type IdpRecord = OidcIdpRecord | SamlIdpRecord;

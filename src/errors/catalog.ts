@@ -32,8 +32,42 @@ export const ERRORS = {
   // --- XML layer ---
   XML_MALFORMED: { status: 400, apiCode: 14001, message: 'The message is not well-formed XML.' },
   XML_FORBIDDEN_CONSTRUCT: { status: 400, apiCode: 14002, message: 'The message contains XML constructs that are not allowed.' },
+  XML_DOCTYPE: { status: 400, apiCode: 14005, message: 'The message contains XML constructs that are not allowed.' },
+  XML_PI: { status: 400, apiCode: 14006, message: 'The message contains XML constructs that are not allowed.' },
   XML_TOO_LARGE: { status: 413, apiCode: 14003, message: 'The message is too large.' },
   SAML_ENCODING: { status: 400, apiCode: 14004, message: 'The message is not correctly encoded.' },
+
+  // --- upstream SAML login method (Gatehouse as SP). Names mirror the security catalogue's reason codes
+  // (SAML_SIG_INVALID = saml.sig_invalid). The public message is deliberately the same for all of them: the
+  // precise reason goes to the log and to the admin's Test page only. ---
+  SAML_UNSIGNED: { status: 400, apiCode: 17001, message: 'The answer from your identity provider could not be verified.' },
+  SAML_ASSERTION_UNSIGNED: { status: 400, apiCode: 17002, message: 'The answer from your identity provider could not be verified.' },
+  SAML_SIG_INVALID: { status: 400, apiCode: 17003, message: 'The answer from your identity provider could not be verified.' },
+  SAML_SIG_SCOPE: { status: 400, apiCode: 17004, message: 'The answer from your identity provider could not be verified.' },
+  SAML_WRAPPING: { status: 400, apiCode: 17005, message: 'The answer from your identity provider could not be verified.' },
+  SAML_MULTIPLE_ASSERTIONS: { status: 400, apiCode: 17006, message: 'The answer from your identity provider could not be verified.' },
+  SAML_DUPLICATE_ID: { status: 400, apiCode: 17007, message: 'The answer from your identity provider could not be verified.' },
+  SAML_STRUCTURE: { status: 400, apiCode: 17008, message: 'The answer from your identity provider could not be verified.' },
+  SAML_ALG_NOT_ALLOWED: { status: 400, apiCode: 17009, message: 'The answer from your identity provider could not be verified.' },
+  SAML_TRANSFORM_NOT_ALLOWED: { status: 400, apiCode: 17010, message: 'The answer from your identity provider could not be verified.' },
+  SAML_C14N_NOT_ALLOWED: { status: 400, apiCode: 17011, message: 'The answer from your identity provider could not be verified.' },
+  SAML_NO_TRUST: { status: 400, apiCode: 17012, message: 'The answer from your identity provider could not be verified.' },
+  SAML_STATUS: { status: 400, apiCode: 17013, message: 'Your identity provider reported that the sign-in did not succeed.' },
+  SAML_ISSUER: { status: 400, apiCode: 17014, message: 'The answer from your identity provider could not be verified.' },
+  SAML_AUDIENCE: { status: 400, apiCode: 17015, message: 'The answer from your identity provider could not be verified.' },
+  SAML_DESTINATION: { status: 400, apiCode: 17016, message: 'The answer from your identity provider could not be verified.' },
+  SAML_RECIPIENT: { status: 400, apiCode: 17017, message: 'The answer from your identity provider could not be verified.' },
+  SAML_IN_RESPONSE_TO: { status: 400, apiCode: 17018, message: 'The answer from your identity provider could not be verified.' },
+  SAML_UNSOLICITED: { status: 400, apiCode: 17019, message: 'The answer from your identity provider could not be verified.' },
+  SAML_EXPIRED: { status: 400, apiCode: 17020, message: 'The answer from your identity provider could not be verified.' },
+  SAML_NOT_YET_VALID: { status: 400, apiCode: 17021, message: 'The answer from your identity provider could not be verified.' },
+  SAML_BAD_TIME: { status: 400, apiCode: 17022, message: 'The answer from your identity provider could not be verified.' },
+  SAML_REPLAY: { status: 400, apiCode: 17023, message: 'The answer from your identity provider could not be verified.' },
+  SAML_SUBJECT_CONFIRMATION: { status: 400, apiCode: 17024, message: 'The answer from your identity provider could not be verified.' },
+  SAML_NAMEID_FORMAT: { status: 400, apiCode: 17025, message: 'The answer from your identity provider could not be verified.' },
+  SAML_ENCRYPTION_NOT_ENABLED: { status: 400, apiCode: 17026, message: 'The answer from your identity provider could not be verified.' },
+  SAML_BINDING: { status: 400, apiCode: 17027, message: 'The answer from your identity provider was not delivered the way Gatehouse expects.' },
+  SAML_TOO_LARGE: { status: 413, apiCode: 17028, message: 'The message is too large.' },
 
   // --- login flow and upstream login methods ---
   FLOW_NOT_FOUND: { status: 400, apiCode: 15001, message: 'This sign-in link is no longer valid. Please start again from your application.' },

@@ -36,7 +36,7 @@ export function parseUntrustedXml(xml: string, opts: { maxBytes?: number } = {})
   }
   const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml; // a UTF-8 byte order mark is still UTF-8
   if (MARKUP_DECLARATION.test(text)) {
-    throw new GatehouseError('XML_FORBIDDEN_CONSTRUCT', { detail: 'XML contains a DOCTYPE or other markup declaration' });
+    throw new GatehouseError('XML_DOCTYPE', { detail: 'XML contains a DOCTYPE or other markup declaration' });
   }
   checkDeclaration(text);
   checkCharacters(text);
@@ -123,7 +123,7 @@ function checkTree(doc: Document): void {
 
 function forbiddenOrMalformed(n: Node): GatehouseError {
   // PIs are refused everywhere: canonicalizers render them as text while DOM readers skip them (XML-06).
-  if (n.nodeType === PI) return new GatehouseError('XML_FORBIDDEN_CONSTRUCT', { detail: `XML contains the processing instruction <?${n.nodeName.slice(0, 40)}?>` });
+  if (n.nodeType === PI) return new GatehouseError('XML_PI', { detail: `XML contains the processing instruction <?${n.nodeName.slice(0, 40)}?>` });
   if (n.nodeType === TEXT || n.nodeType === CDATA) return new GatehouseError('XML_MALFORMED', { detail: 'XML has text outside the root element' });
   return new GatehouseError('XML_FORBIDDEN_CONSTRUCT', { detail: `XML contains a node of type ${n.nodeType} (${n.nodeName.slice(0, 40)})` });
 }

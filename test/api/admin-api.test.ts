@@ -55,7 +55,7 @@ for (const dialect of cases) {
       });
       expect(res.json.result.config.client_secret).not.toBe('very-secret-value-123');
       const stored = await h.db.store.idps.get(res.json.result.id);
-      expect(stored?.config.clientSecret).toBe('very-secret-value-123');
+      expect(stored?.type === 'oidc' && stored.config.clientSecret).toBe('very-secret-value-123');
     });
 
     it('refuses the literal placeholders, naming each field, and stores nothing', async () => {
