@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Cloudflare from 'cloudflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OidcIdpRecord } from '../../src/connectors/idp-record.js';
 import { dialectCases } from '../helpers/test-databases.js';
 import { ACCOUNT, type ApiHarness, startApi, TOKEN } from './admin-api-harness.js';
 
@@ -89,7 +90,7 @@ for (const dialect of cases) {
       const put = await h.call('PUT', `${acc}/identity_providers/${created.id}`, { ...got, name: 'Renamed' });
       expect(put.status).toBe(200);
       expect(put.json.result.name).toBe('Renamed');
-      expect((await h.db.store.idps.get(created.id))?.config.clientSecret).toBe('very-secret-value-123');
+      expect(((await h.db.store.idps.get(created.id)) as OidcIdpRecord | undefined)?.config.clientSecret).toBe('very-secret-value-123');
     });
 
     it('answers 401 without a valid bearer token, 404 for another account, 415 for text/plain', async () => {
