@@ -10,6 +10,8 @@ import { renderErrorPage } from './errors/render-error.js';
 import { registerIdentityRoutes } from './flow/identity-routes.js';
 import { LoginFlow } from './flow/login-flow.js';
 import { registerLoginRoutes } from './flow/login-routes.js';
+import { registerSpMetadataRoutes } from './flow/sp-metadata-routes.js';
+import { SpSigningKey } from './connectors/saml/sp-signing-key.js';
 import { registerSsoRoutes } from './flow/sso-routes.js';
 import { parseDuration } from './lib/duration.js';
 import { SessionKeyring } from './session/session-keyring.js';
@@ -48,7 +50,9 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   });
   const sessions = new SessionService(ctx.store, tokens, ctx.clock, { secure: ctx.urls.secure, durationMs: parseDuration(SESSION_DURATION)! });
   const apps = new AppDirectory(ctx.store, ctx.clock);
-  const flow = new LoginFlow(ctx, sessions, new ConnectorRegistry(ctx.clock), new SamlResponder(ctx.urls), apps);
+  const spKey = new SpSigningKey(ctx.store, ctx.clock);
+  const connectors = new ConnectorRegistry(ctx.clock, { store: ctx.store, spKey, logger: ctx.logger, spEntityId: ctx.urls.samlSpEntityId, skewMs: ctx.config.clockSkewMs });
+  const flow = new LoginFlow(ctx, sessions, connectors, new SamlResponder(ctx.urls), apps);
 
   http.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -60,13 +64,15 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
 
   await http.register(adminApiPlugin(ctx), { prefix: '/client/v4' });
 
-  // User-facing pages: forms are parsed with a small limit (a SAML message is far below 256 KiB).
+  // User-facing pages: forms are parsed with a limit checked before any base64 decoding (XML-12); a SAMLResponse
+  // decodes to at most 256 KiB, which is 342 KiB of base64.
   await http.register(async (pages) => {
-    await pages.register(formbody, { bodyLimit: 256 * 1024 });
+    await pages.register(formbody, { bodyLimit: 512 * 1024 });
     pages.setErrorHandler((error, req, reply) => renderErrorPage(error, req, reply, ctx.logger));
     pages.setNotFoundHandler((req, reply) => renderErrorPage(new GatehouseError('NOT_FOUND', { detail: `no route ${req.method} ${req.url.split('?')[0]}` }), req, reply, ctx.logger));
     registerSsoRoutes(pages, ctx, flow, apps);
     registerLoginRoutes(pages, flow);
+    registerSpMetadataRoutes(pages, ctx, spKey);
     registerIdentityRoutes(pages, ctx, sessions, keyring);
   });
 

@@ -3,6 +3,7 @@ import type { Connector } from './connector.js';
 import type { IdpRecord } from './idp-record.js';
 import { createOidcConnector } from './oidc/oidc-connector.js';
 import { OidcMetadataResolver } from './oidc/oidc-metadata-resolver.js';
+import { createSamlConnector, type SamlConnectorDeps } from './saml/saml-connector.js';
 
 /**
  * Builds the connector for a login method. Connectors hold derived, re-fetchable state (discovery, JWKS), so they
@@ -12,15 +13,20 @@ export class ConnectorRegistry {
   readonly #cache = new Map<string, Connector>();
   readonly #metadata = new OidcMetadataResolver();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly saml: Omit<SamlConnectorDeps, 'clock'>,
+  ) {}
 
   forIdp(idp: IdpRecord): Connector {
     const key = `${idp.id}@${idp.updatedAt.getTime()}`;
     let connector = this.#cache.get(key);
     if (!connector) {
       for (const k of this.#cache.keys()) if (k.startsWith(`${idp.id}@`)) this.#cache.delete(k);
-      if (idp.type !== 'oidc') throw new Error(`connector for ${idp.type} login methods is not written yet`);
-      connector = createOidcConnector(idp, { clock: this.clock, metadata: this.#metadata });
+      connector =
+        idp.type === 'oidc'
+          ? createOidcConnector(idp, { clock: this.clock, metadata: this.#metadata })
+          : createSamlConnector(idp, { ...this.saml, clock: this.clock });
       this.#cache.set(key, connector);
     }
     return connector;

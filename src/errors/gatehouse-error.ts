@@ -13,6 +13,11 @@ export interface GatehouseErrorOptions {
   hint?: string;
   /** Per-field problems (admin API validation). */
   fields?: FieldProblem[];
+  /**
+   * The upstream message that was refused, decoded and with secrets redacted. Shown only on admin surfaces (the
+   * login method Test page), never to an end user and never logged in full.
+   */
+  upstream?: string;
   cause?: unknown;
 }
 
@@ -25,6 +30,7 @@ export class GatehouseError extends Error {
   readonly detail: string | undefined;
   readonly hint: string | undefined;
   readonly fields: FieldProblem[];
+  upstream: string | undefined;
 
   constructor(code: ErrorCode, options: GatehouseErrorOptions = {}) {
     const spec = ERRORS[code];
@@ -37,6 +43,7 @@ export class GatehouseError extends Error {
     this.detail = options.detail;
     this.hint = options.hint;
     this.fields = options.fields ?? [];
+    this.upstream = options.upstream;
   }
 }
 

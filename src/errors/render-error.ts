@@ -10,7 +10,7 @@ import { GatehouseError } from './gatehouse-error.js';
  * the log gets the code, the precise reason and the hint under the same id.
  */
 export function renderErrorPage(error: unknown, req: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
-  const e = toGatehouseError(error);
+  const e = toGatehouseError(error, req.url.startsWith('/cdn-cgi/access/callback'));
   const rayId = newRayId();
   const level = e.status >= 500 ? 'error' : 'warn';
   logger[level](
@@ -24,9 +24,12 @@ export function renderErrorPage(error: unknown, req: FastifyRequest, reply: Fast
     .send(errorPage({ title: e.status === 403 ? 'Access denied' : 'Sign-in failed', message: e.publicMessage, rayId }));
 }
 
-export function toGatehouseError(error: unknown): GatehouseError {
+export function toGatehouseError(error: unknown, atSamlAcs = false): GatehouseError {
   if (error instanceof GatehouseError) return error;
   const statusCode = (error as { statusCode?: number })?.statusCode;
+  // At the ACS, fastify's own refusals are SAML binding problems: a body over the form limit, or not a form.
+  if (atSamlAcs && statusCode === 413) return new GatehouseError('SAML_TOO_LARGE', { detail: `callback body over the form limit: ${String(error)}`, cause: error });
+  if (atSamlAcs && statusCode === 415) return new GatehouseError('SAML_BINDING', { detail: `callback body is not a form: ${String(error)}`, cause: error });
   if (statusCode === 413) return new GatehouseError('APP_REQUEST_TOO_LARGE', { detail: String(error), cause: error });
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return new GatehouseError('APP_REQUEST_INVALID', { detail: String(error), cause: error });
   return new GatehouseError('INTERNAL', { detail: error instanceof Error ? error.message : String(error), cause: error });

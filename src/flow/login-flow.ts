@@ -15,6 +15,15 @@ import { ensureBinding, existingBinding } from './browser-binding.js';
 import { htmlReply, redirect, type Reply } from './reply.js';
 import { SSO_TX, type SsoTransaction, TRANSACTION_TTL_MS, UPSTREAM_TX, type UpstreamTransaction } from './transactions.js';
 
+export interface CallbackRequest {
+  method: string;
+  contentType: string | undefined;
+  /** The query string for GET, the form body for POST. */
+  params: URLSearchParams;
+  cookieHeader: string | undefined;
+  ip: string;
+}
+
 export interface SsoRequest {
   target: SsoTarget;
   requestId?: string;
@@ -91,15 +100,29 @@ export class LoginFlow {
     return redirect(start.redirectUrl.toString(), [binding.setCookie]);
   }
 
-  /** /cdn-cgi/access/callback: the upstream's answer. Consumes the transaction first, so nothing can be retried. */
-  async callback(params: URLSearchParams, cookieHeader: string | undefined, ip: string): Promise<Reply> {
-    const key = params.get('state') ?? params.get('RelayState');
-    if (!key || params.getAll('state').length > 1) {
-      throw new GatehouseError('CONNECTOR_STATE_INVALID', { detail: 'callback without exactly one state parameter', hint: 'the sign-in must start at Gatehouse' });
+  /**
+   * /cdn-cgi/access/callback: the upstream's answer (OIDC by GET with `state`, SAML by POST with `RelayState`).
+   * The transaction is consumed before anything else is checked, so no answer can be retried (catalogue REJ).
+   */
+  async callback(req: CallbackRequest): Promise<Reply> {
+    const { params } = req;
+    const saml = params.has('SAMLResponse');
+    const keys = params.getAll(saml ? 'RelayState' : 'state');
+    if (saml && keys.length === 0) {
+      // Unsolicited (IdP-initiated) SAML is refused: it would let anyone post their own assertion into a
+      // victim's browser (SP-PROTO-06). Users start at the app or at the App Launcher instead.
+      throw new GatehouseError('SAML_UNSOLICITED', { detail: 'a SAMLResponse arrived without RelayState: an IdP-initiated sign-in, which Gatehouse does not accept', hint: 'start the sign-in at the application or the App Launcher, not at the IdP portal' });
     }
+    if (keys.length !== 1) {
+      throw new GatehouseError(saml ? 'SAML_BINDING' : 'CONNECTOR_STATE_INVALID', { detail: `callback with ${keys.length} ${saml ? 'RelayState' : 'state'} parameters; exactly one is required`, hint: 'the sign-in must start at Gatehouse' });
+    }
+    const key = keys[0]!;
     const now = this.ctx.clock.now();
     const upstream = expectTaken(await this.ctx.store.transactions.take<UpstreamTransaction>(key, UPSTREAM_TX, now), 'CONNECTOR_STATE_INVALID', 'upstream login');
-    if (existingBinding(cookieHeader) !== upstream.binding) {
+    if (saml && (req.method !== 'POST' || !req.contentType?.startsWith('application/x-www-form-urlencoded'))) {
+      throw new GatehouseError('SAML_BINDING', { detail: `a SAMLResponse arrived by ${req.method}${req.contentType ? ` as ${req.contentType.slice(0, 60)}` : ''}; only HTTP-POST with a form body is accepted` });
+    }
+    if (existingBinding(req.cookieHeader) !== upstream.binding) {
       throw new GatehouseError('FLOW_BROWSER_MISMATCH', { detail: 'the callback came without the browser-binding cookie of the browser that started the login' });
     }
     const idp = await this.ctx.store.idps.get(upstream.idpId);
@@ -111,6 +134,7 @@ export class LoginFlow {
       state: upstream.connectorState,
       now,
     });
+    const ip = req.ip;
     if (!upstream.ssoTxId) {
       const session = await this.sessions.establish(identity, ip, async () => undefined);
       this.#logSuccess(identity, undefined, ip);

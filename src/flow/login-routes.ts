@@ -17,12 +17,15 @@ export function registerLoginRoutes(app: FastifyInstance, flow: LoginFlow): void
   });
 
   app.get('/cdn-cgi/access/callback', async (req, reply) =>
-    sendReply(reply, await flow.callback(new URL(req.url, 'http://x').searchParams, req.headers.cookie, req.ip)),
+    sendReply(reply, await flow.callback({ method: 'GET', contentType: undefined, params: new URL(req.url, 'http://x').searchParams, cookieHeader: req.headers.cookie, ip: req.ip })),
   );
 
-  app.post('/cdn-cgi/access/callback', async (req, reply) =>
-    sendReply(reply, await flow.callback(toParams((req.body ?? {}) as Record<string, string>), req.headers.cookie, req.ip)),
-  );
+  app.post('/cdn-cgi/access/callback', async (req, reply) => {
+    // Only a flat form is a SAML HTTP-POST message; a JSON body is parsed by fastify but refused by the flow.
+    const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+    const flat = Object.fromEntries(Object.entries(body).filter((e): e is [string, string | string[]] => typeof e[1] === 'string' || (Array.isArray(e[1]) && e[1].every((v) => typeof v === 'string'))));
+    return sendReply(reply, await flow.callback({ method: 'POST', contentType: req.headers['content-type'], params: toParams(flat), cookieHeader: req.headers.cookie, ip: req.ip }));
+  });
 }
 
 function txParam(tx: unknown): string | undefined {

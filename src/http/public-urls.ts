@@ -22,6 +22,16 @@ export class PublicUrls {
     return `${this.base}/cdn-cgi/access/callback`;
   }
 
+  /** Gatehouse's entity ID as the SP of upstream SAML login methods: the callback URL, as in Cloudflare's setup. */
+  get samlSpEntityId(): string {
+    return this.callback;
+  }
+
+  /** SP metadata for upstream SAML IdPs: one for the deployment, one per login method. */
+  spMetadata(idpId?: string): string {
+    return idpId ? `${this.base}/cdn-cgi/access/${idpId}/saml-metadata` : `${this.base}/cdn-cgi/access/saml-metadata`;
+  }
+
   get certs(): string {
     return `${this.base}/cdn-cgi/access/certs`;
   }

@@ -1,8 +1,6 @@
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import { EMAIL } from './email.js';
 import type { Identity } from './identity.js';
-
-/** What an addr-spec minimally looks like; anything else is not an email Gatehouse will key policies or NameIDs on. */
-const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$/;
 
 export interface OidcMappingConfig {
   idpId: string;

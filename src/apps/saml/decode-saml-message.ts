@@ -38,15 +38,15 @@ export function decodeRedirectMessage(param: string, maxInflated = SAML_MAX_INFL
 }
 
 /** HTTP-POST binding: base64 → UTF-8, never inflated. `maxBytes` caps the decoded message. */
-export function decodePostMessage(param: string, maxBytes: number): string {
+export function decodePostMessage(param: string, maxBytes: number, tooLarge: 'APP_REQUEST_TOO_LARGE' | 'SAML_TOO_LARGE' = 'APP_REQUEST_TOO_LARGE'): string {
   // Base64 is 4 characters per 3 bytes; allow line breaks every 64 characters on top (MIME-style encoders).
   const rawCap = Math.ceil(maxBytes / 3) * 4 + Math.ceil(maxBytes / 24) + 4;
   if (param.length > rawCap) {
-    throw new GatehouseError('APP_REQUEST_TOO_LARGE', { detail: `SAML message parameter is ${param.length} characters; at most ${rawCap} are accepted` });
+    throw new GatehouseError(tooLarge, { detail: `SAML message parameter is ${param.length} characters; at most ${rawCap} are accepted` });
   }
   const bytes = strictBase64(param);
   if (bytes.length > maxBytes) {
-    throw new GatehouseError('APP_REQUEST_TOO_LARGE', { detail: `SAML message is ${bytes.length} bytes; at most ${maxBytes} are accepted` });
+    throw new GatehouseError(tooLarge, { detail: `SAML message is ${bytes.length} bytes; at most ${maxBytes} are accepted` });
   }
   return decodeUtf8(bytes);
 }
