@@ -8,6 +8,7 @@ import { registerAppPolicyRoutes } from './app-policies-routes.js';
 import { registerAppRoutes } from './apps-routes.js';
 import { failure, fieldErrors } from './envelope.js';
 import { registerIdentityProviderRoutes } from './identity-providers-routes.js';
+import { registerIdpTestRoutes } from './idp-test-routes.js';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
@@ -47,6 +48,7 @@ export function adminApiPlugin(ctx: AppContext): FastifyPluginAsync {
     });
 
     registerIdentityProviderRoutes(api, ctx);
+    registerIdpTestRoutes(api, ctx);
     registerAppRoutes(api, ctx);
     registerAppPolicyRoutes(api, ctx);
   };

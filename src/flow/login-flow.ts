@@ -6,14 +6,15 @@ import type { ConnectorRegistry } from '../connectors/connector-registry.js';
 import type { IdpRecord } from '../connectors/idp-record.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Identity } from '../identity/identity.js';
-import { randomToken } from '../lib/random.js';
+import { newRayId, randomToken } from '../lib/random.js';
+import { testFailurePage, testSuccessPage } from '../web/test-result-page.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
 import type { SessionService } from '../session/session-service.js';
 import type { TakeResult } from '../store/repos/transaction-repo.js';
 import { loginPage } from '../web/login-page.js';
 import { ensureBinding, existingBinding } from './browser-binding.js';
 import { htmlReply, redirect, type Reply } from './reply.js';
-import { SSO_TX, type SsoTransaction, TRANSACTION_TTL_MS, UPSTREAM_TX, type UpstreamTransaction } from './transactions.js';
+import { IDP_TEST_TX, type IdpTestTicket, SSO_TX, type SsoTransaction, TRANSACTION_TTL_MS, UPSTREAM_TX, type UpstreamTransaction } from './transactions.js';
 
 export interface CallbackRequest {
   method: string;
@@ -78,8 +79,20 @@ export class LoginFlow {
     return htmlReply(loginPage({ ...(app ? { appName: app.name } : {}), choices: idps.map((idp) => ({ name: idp.name, href: startUrl(idp) })) }));
   }
 
+  /**
+   * An admin's Test of one login method (Cloudflare's Test button): the single-use ticket minted through the admin
+   * API is exchanged for an upstream login whose callback shows the result instead of signing anyone in.
+   */
+  async startTest(idpId: string, ticket: string | undefined, cookieHeader: string | undefined): Promise<Reply> {
+    const taken = ticket ? await this.ctx.store.transactions.take<IdpTestTicket>(ticket, IDP_TEST_TX, this.ctx.clock.now()) : { status: 'missing' as const };
+    if (taken.status !== 'ok' || taken.tx.payload.idpId !== idpId) {
+      throw new GatehouseError('FLOW_NOT_FOUND', { detail: `test link for login method ${idpId} is unknown, used, expired or for another login method`, hint: 'start the test again from the API or dashboard' });
+    }
+    return this.startUpstream(idpId, undefined, cookieHeader, true);
+  }
+
   /** Starts the upstream login at one login method. */
-  async startUpstream(idpId: string, txId: string | undefined, cookieHeader: string | undefined): Promise<Reply> {
+  async startUpstream(idpId: string, txId: string | undefined, cookieHeader: string | undefined, test = false): Promise<Reply> {
     const idp = await this.ctx.store.idps.get(idpId);
     if (!idp) throw new GatehouseError('CONNECTOR_NOT_FOUND', { detail: `login method ${idpId} does not exist` });
     if (txId) {
@@ -95,7 +108,7 @@ export class LoginFlow {
     const now = this.ctx.clock.now();
     const transactionKey = randomToken(32);
     const start = await this.connectors.forIdp(idp).startLogin({ transactionKey, callbackUrl: this.ctx.urls.callback });
-    const payload: UpstreamTransaction = { idpId: idp.id, connectorState: start.state, binding: binding.hash, ...(txId ? { ssoTxId: txId } : {}) };
+    const payload: UpstreamTransaction = { idpId: idp.id, connectorState: start.state, binding: binding.hash, ...(txId ? { ssoTxId: txId } : {}), ...(test ? { test } : {}) };
     await this.ctx.store.transactions.put({ id: transactionKey, kind: UPSTREAM_TX, payload, createdAt: now, expiresAt: new Date(now.getTime() + TRANSACTION_TTL_MS) });
     return redirect(start.redirectUrl.toString(), [binding.setCookie]);
   }
@@ -127,13 +140,15 @@ export class LoginFlow {
     }
     const idp = await this.ctx.store.idps.get(upstream.idpId);
     if (!idp) throw new GatehouseError('CONNECTOR_NOT_FOUND', { detail: `login method ${upstream.idpId} was deleted during the sign-in` });
-    const identity = await this.connectors.forIdp(idp).finishLogin({
+    const finish = this.connectors.forIdp(idp).finishLogin({
       callbackUrl: this.ctx.urls.callback,
       params,
       transactionKey: key,
       state: upstream.connectorState,
       now,
     });
+    if (upstream.test) return this.#testResult(idp, finish, params);
+    const identity = await finish;
     const ip = req.ip;
     if (!upstream.ssoTxId) {
       const session = await this.sessions.establish(identity, ip, async () => undefined);
@@ -190,6 +205,24 @@ export class LoginFlow {
     return htmlReply(reply.html, { setCookies, formAction: new URL(reply.acsUrl).origin });
   }
 
+  /** The Test page: the identity, or the precise failure with its hint and the decoded upstream message. */
+  async #testResult(idp: IdpRecord, finish: Promise<Identity>, params: URLSearchParams): Promise<Reply> {
+    try {
+      const identity = await finish;
+      this.ctx.logger.info({ event: 'idp.test', idp: idp.id, result: 'success', email: identity.email }, 'login method test succeeded');
+      return htmlReply(testSuccessPage({ idpName: idp.name, identity: testIdentityView(identity) }));
+    } catch (e) {
+      if (!(e instanceof GatehouseError)) throw e;
+      const rayId = newRayId();
+      this.ctx.logger.warn({ event: 'auth.failure', test: true, idp: idp.id, code: e.code, ray_id: rayId, detail: e.detail, hint: e.hint }, e.publicMessage);
+      const upstream = e.upstream ?? redactedParams(params);
+      return htmlReply(
+        testFailurePage({ idpName: idp.name, code: e.code, detail: e.detail ?? e.publicMessage, rayId, ...(e.hint ? { hint: e.hint } : {}), ...(upstream ? { upstream } : {}) }),
+        { status: e.status },
+      );
+    }
+  }
+
   async #pendingSso(txId: string, cookieHeader: string | undefined): Promise<{ tx: SsoTransaction; app: AppRecord }> {
     const found = await this.ctx.store.transactions.peek<SsoTransaction>(txId, SSO_TX);
     if (!found) throw new GatehouseError('FLOW_NOT_FOUND', { detail: `no pending SSO request ${txId.slice(0, 8)}…` });
@@ -208,6 +241,28 @@ export class LoginFlow {
       'sign-in allowed',
     );
   }
+}
+
+/** What the Test page shows of an identity: the fields get-identity would carry. */
+function testIdentityView(identity: Identity): Record<string, unknown> {
+  return {
+    email: identity.email,
+    name: identity.name,
+    groups: identity.groups,
+    idp: { id: identity.idpId, type: identity.idpType },
+    subject: identity.subject,
+    issuer: identity.authn.issuer,
+    authenticated_at: identity.authn.at.toISOString(),
+    amr: identity.authn.amr,
+    [identity.idpType === 'saml' ? 'saml_attributes' : 'oidc_fields']: identity.claims,
+  };
+}
+
+/** The callback parameters for the admin's eyes, with the one-time secrets an OIDC callback carries redacted. */
+function redactedParams(params: URLSearchParams): string {
+  const lines: string[] = [];
+  for (const [k, v] of params) lines.push(`${k}=${k === 'code' || k === 'id_token' || k === 'access_token' ? '[redacted]' : v.slice(0, 500)}`);
+  return lines.join('\n');
 }
 
 function idpAllowed(app: AppRecord, idpId: string): boolean {

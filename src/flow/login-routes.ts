@@ -16,6 +16,12 @@ export function registerLoginRoutes(app: FastifyInstance, flow: LoginFlow): void
     return sendReply(reply, await flow.startUpstream(idpId, txParam(req.query.tx), req.headers.cookie));
   });
 
+  app.get<{ Params: { idpId: string }; Querystring: { ticket?: string } }>('/cdn-cgi/access/test/:idpId', async (req, reply) => {
+    const idpId = UUID.test(req.params.idpId) ? req.params.idpId : '00000000-0000-0000-0000-000000000000';
+    const ticket = typeof req.query.ticket === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(req.query.ticket) ? req.query.ticket : undefined;
+    return sendReply(reply, await flow.startTest(idpId, ticket, req.headers.cookie));
+  });
+
   app.get('/cdn-cgi/access/callback', async (req, reply) =>
     sendReply(reply, await flow.callback({ method: 'GET', contentType: undefined, params: new URL(req.url, 'http://x').searchParams, cookieHeader: req.headers.cookie, ip: req.ip })),
   );

@@ -19,7 +19,17 @@ export interface UpstreamTransaction {
   /** The SSO transaction this login serves, if any; taken (single-use) when the login completes. */
   ssoTxId?: string;
   binding: string;
+  /** An admin's Test of this login method: the callback shows the result and signs no one in. */
+  test?: boolean;
 }
 
+/** A single-use link to Test a login method, minted through the admin API (the admin's token is the gate). */
+export interface IdpTestTicket {
+  idpId: string;
+}
+
+/** Test links are short-lived: they stand in for an admin's token for one login. */
+export const TEST_TICKET_TTL_MS = 5 * 60_000;
+export const IDP_TEST_TX = 'idp_test';
 export const SSO_TX = 'sso';
 export const UPSTREAM_TX = 'upstream';
