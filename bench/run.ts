@@ -19,6 +19,7 @@ import { freePort } from '../test/helpers/gatehouse-server.js';
 import { startOidcProvider } from '../test/peers/oidc-provider-peer.js';
 import { runLoad } from './load.js';
 import { measureRawRsa, rate } from './raw-rsa.js';
+import { measureSamlCallback } from './saml-callback.js';
 
 const TOKEN = 'bench-token-0123456789abcdef0123456789abcdef';
 const SP_ENTITY = 'https://us-east-1.signin.aws.amazon.com/platform/saml/d-bench';
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     const policies = benchPolicies();
     const subject = { email: 'alice@example.com', idpId: idp.id as string, groups: ['engineering'] };
     const evals = rate(2000, () => evaluateAccess(policies, subject));
+    const samlCallback = await measureSamlCallback();
     const rawB = measureRawRsa();
     const raw = { signsPerSec: (rawA.signsPerSec + rawB.signsPerSec) / 2, verifiesPerSec: (rawA.verifiesPerSec + rawB.verifiesPerSec) / 2 };
 
@@ -119,6 +121,11 @@ async function main(): Promise<void> {
       get_identity: { per_sec: round(identity.perSec), p50_ms: round(identity.p50Ms), p99_ms: round(identity.p99Ms), errors: identity.errors, ratio_to_raw_verify: round(identity.perSec / raw.verifiesPerSec, 3), ratio_to_http_floor: round(identity.perSec / floorHttp.perSec, 3) },
       http_floor: { healthz_per_sec: round(floorHttp.perSec), p50_ms: round(floorHttp.p50Ms) },
       policy_evaluation: { per_sec: round(evals), policies: policies.length, evaluations_per_raw_signature: round(evals / raw.signsPerSec, 1) },
+      saml_callback_validation: {
+        validations_per_sec: round(samlCallback.validationsPerSec),
+        verifies_per_validation: samlCallback.verifiesPerValidation,
+        efficiency: round(samlCallback.validationsPerSec / (raw.verifiesPerSec / samlCallback.verifiesPerValidation), 3),
+      },
       raw_rsa2048: { signs_per_sec_one_core: round(raw.signsPerSec), verifies_per_sec_one_core: round(raw.verifiesPerSec), response_floor_per_sec: round(floor) },
       server: { cpu_busy_during_sso: round(cpu.server, 2), main_thread_busy_during_sso: round(cpu.main, 2), load_client_cpu: round(cpu.client, 2), peak_rss_mb: peakRssMb, rss_target_mb: 150, concurrency: CONCURRENCY, seconds: DURATION_MS / 1000 },
     };
@@ -126,6 +133,10 @@ async function main(): Promise<void> {
     console.log(
       `\nSSO with a live session: ${report.sso_live_session.responses_per_sec}/s, efficiency ${report.sso_live_session.efficiency} ` +
         `(target >= 0.6) against ${report.raw_rsa2048.signs_per_sec_one_core} raw RSA-2048 signatures/s ÷ 2; peak RSS ${peakRssMb} MB (target < 150).`,
+    );
+    console.log(
+      `SAML callback validation: ${report.saml_callback_validation.validations_per_sec}/s (2 signatures each), ` +
+        `${report.saml_callback_validation.efficiency} of ${report.raw_rsa2048.verifies_per_sec_one_core} raw RSA-2048 verifications/s ÷ 2.`,
     );
   } finally {
     server.kill('SIGTERM');

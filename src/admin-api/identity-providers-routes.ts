@@ -1,17 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import type { OidcIdpRecord } from '../connectors/idp-record.js';
+import type { IdpRecord, OidcIdpRecord, SamlIdpRecord } from '../connectors/idp-record.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { uuid } from '../lib/random.js';
-import { success } from './envelope.js';
+import type { FetchMetadataOptions } from '../net/fetch-metadata-url.js';
+import { buildSamlIdpConfig, storedSamlIdpWarnings } from './build-saml-idp-config.js';
+import { type ApiMessage, success } from './envelope.js';
 import { REDACTED, idpEnvelopeSchema, oidcConfigSchema } from './idp-schema.js';
 import { serializeIdp } from './idp-serializer.js';
 import { pageRequest, resultInfo } from './pagination.js';
 import { notFound } from './route-params.js';
+import { samlConfigSchema } from './saml-idp-schema.js';
 import { validateBody } from './validate.js';
 
+/**
+ * What the routes need: the AppContext, and optionally other limits for fetching `metadata_url` (tests shrink the
+ * timeout; in production the defaults of fetchMetadataUrl apply). Any AppContext qualifies.
+ */
+export interface IdentityProviderRoutesContext extends AppContext {
+  metadataFetch?: FetchMetadataOptions;
+}
+
+type ParsedIdp = { idp: Pick<OidcIdpRecord, 'name' | 'type' | 'config'> | Pick<SamlIdpRecord, 'name' | 'type' | 'config'>; messages: ApiMessage[] };
+
 /** /accounts/{account_id}/access/identity_providers */
-export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: AppContext): void {
+export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: IdentityProviderRoutesContext): void {
   const base = '/accounts/:account_id/access/identity_providers';
 
   api.get(base, async (req) => {
@@ -20,21 +33,26 @@ export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: AppCon
     return success(items.map((i) => serializeIdp(i, ctx.urls)), resultInfo(page, items.length, total));
   });
 
-  api.get<{ Params: { id: string } }>(`${base}/:id`, async (req) => success(serializeIdp(await load(ctx, req.params.id), ctx.urls)));
+  api.get<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
+    const idp = await load(ctx, req.params.id);
+    return success(serializeIdp(idp, ctx.urls), undefined, readWarnings(idp, ctx.clock.now()));
+  });
 
   api.post(base, async (req) => {
     const now = ctx.clock.now();
-    const record: OidcIdpRecord = { id: uuid(), ...parseIdp(req.body, undefined), createdAt: now, updatedAt: now };
+    const { idp, messages } = await parseAnyIdp(ctx, req.body, undefined);
+    const record: IdpRecord = { id: uuid(), ...idp, createdAt: now, updatedAt: now };
     await ctx.store.changeConfig((tx) => tx.idps.insert(record));
-    return success(serializeIdp(record, ctx.urls));
+    return success(serializeIdp(record, ctx.urls), undefined, messages);
   });
 
   api.put<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
     const existing = await load(ctx, req.params.id);
     const storedSecret = existing.type === 'oidc' ? existing.config.clientSecret : undefined;
-    const record: OidcIdpRecord = { ...existing, ...parseIdp(req.body, storedSecret), updatedAt: ctx.clock.now() };
+    const { idp, messages } = await parseAnyIdp(ctx, req.body, storedSecret);
+    const record: IdpRecord = { ...existing, ...idp, updatedAt: ctx.clock.now() };
     await ctx.store.changeConfig((tx) => tx.idps.update(record));
-    return success(serializeIdp(record, ctx.urls));
+    return success(serializeIdp(record, ctx.urls), undefined, messages);
   });
 
   api.delete<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
@@ -55,6 +73,27 @@ async function load(ctx: AppContext, id: string) {
   const found = await ctx.store.idps.get(id);
   if (!found) throw notFound('identity provider', id);
   return found;
+}
+
+/** Dispatches on `type`: saml bodies go to the SAML parser, everything else keeps the OIDC path (and its errors). */
+async function parseAnyIdp(ctx: IdentityProviderRoutesContext, body: unknown, storedSecret: string | undefined): Promise<ParsedIdp> {
+  const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
+  if (type === 'saml') return parseSamlIdp(ctx, body);
+  return { idp: parseIdp(body, storedSecret), messages: [] };
+}
+
+/**
+ * A saml body: the envelope and config schema first (all shape problems at once), then metadata import and
+ * certificate checks, which may fetch and therefore run only on a well-formed body.
+ */
+async function parseSamlIdp(ctx: IdentityProviderRoutesContext, body: unknown): Promise<ParsedIdp> {
+  const parsed = validateBody(idpEnvelopeSchema.extend({ config: samlConfigSchema }), body);
+  const { config, messages } = await buildSamlIdpConfig(parsed.config, { now: ctx.clock.now(), metadataFetch: ctx.metadataFetch });
+  return { idp: { name: parsed.name, type: 'saml', config }, messages };
+}
+
+function readWarnings(idp: IdpRecord, now: Date): ApiMessage[] {
+  return idp.type === 'saml' ? storedSamlIdpWarnings(idp.config, now) : [];
 }
 
 /** Validates a whole body (envelope and config together, so all problems come back at once). */

@@ -24,7 +24,7 @@ export const oidcConfigSchema = z
   })
   .strict();
 
-const SUPPORTED_TYPES = ['oidc'] as const;
+const SUPPORTED_TYPES = ['oidc', 'saml'] as const;
 const CLOUDFLARE_TYPES = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook', 'github', 'google-apps', 'google', 'linkedin', 'oidc', 'okta', 'onelogin', 'pingone', 'yandex', 'cloudflare'];
 
 export const idpEnvelopeSchema = z

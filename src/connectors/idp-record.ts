@@ -47,6 +47,13 @@ export interface SamlIdpConfig {
   headerAttributes: Array<{ attributeName: string; headerName: string }>;
   /** Gatehouse extension: where the metadata was imported from, if it was given as a URL. */
   metadataUrl?: string;
+  /**
+   * Gatehouse extension: `idp_public_certs` entries that were elided documentation examples (a run of "..." where
+   * the certificate body should be, as in Cloudflare's AWS IAM example), kept verbatim so the admin can see what
+   * was sent. They are never certificates and never trust anchors: only `idpPublicCerts` is. When that is empty,
+   * the login method refuses every sign-in (fail closed) until a real certificate is set.
+   */
+  placeholderCerts?: string[];
 }
 
 export interface SamlIdpRecord {

@@ -108,6 +108,10 @@ describe('parseUntrustedXml: structure (XML-05, XML-10, XML-13)', () => {
     expect(codeOf(parse('leading<r/>'))).toBe('XML_MALFORMED');
     expect(codeOf(parse(''))).toBe('XML_MALFORMED');
     expect(codeOf(parse('   '))).toBe('XML_MALFORMED');
+    expect(codeOf(parse('<?xml version="1.0"?>\n<r/>\n x'))).toBe('XML_MALFORMED');
+  });
+  it('accepts whitespace around the root (the line break after a declaration, a trailing newline)', () => {
+    expect(parse('<?xml version="1.0" encoding="UTF-8"?>\r\n<!-- c -->\n<r/>\n')().documentElement?.localName).toBe('r');
   });
   it('refuses duplicate attributes, unbound prefixes and unclosed tags', () => {
     expect(codeOf(parse('<r ID="_evil" ID="_a1"/>'))).toBe('XML_MALFORMED');

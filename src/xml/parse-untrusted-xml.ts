@@ -104,6 +104,8 @@ function checkTree(doc: Document): void {
   for (let n = doc.firstChild; n; n = n.nextSibling) {
     if (n.nodeType === ELEMENT) roots++;
     else if (n.nodeType === PI && n.nodeName === 'xml' && n === doc.firstChild) continue; // the declaration itself
+    // Whitespace around the root is XML 1.0 `Misc` (the line break after a declaration); any other text is not.
+    else if (n.nodeType === TEXT && /^[ \t\r\n]*$/.test((n as unknown as { data: string }).data)) continue;
     else if (n.nodeType !== COMMENT) throw forbiddenOrMalformed(n);
   }
   if (roots !== 1) throw new GatehouseError('XML_MALFORMED', { detail: `XML has ${roots} root elements; exactly one is required` });

@@ -39,14 +39,21 @@ export interface SimpleSamlPhpIdp {
  * Starts Debian's SimpleSAMLphp 1.19 as a SAML IdP on 127.0.0.1 (standing in for IAM Identity Center), trusting
  * the given SP metadata URLs (fetched again on every request). Users: alice/alice123, bob/bob123, carol/carol123.
  */
-export async function startSimpleSamlPhpIdp(port: number, spMetadataUrls: string[], env: Record<string, string> = {}): Promise<SimpleSamlPhpIdp> {
+export async function startSimpleSamlPhpIdp(
+  port: number,
+  spMetadataUrls: string[],
+  options: { env?: Record<string, string>; stateDir?: string } = {},
+): Promise<SimpleSamlPhpIdp & { stateDir: string }> {
   const dir = peersDir();
   if (!dir) throw new Error('SimpleSAMLphp peer scripts not found');
-  const state = mkdtempSync(join(tmpdir(), 'gatehouse-ssp-'));
+  // Reusing a state directory keeps the IdP's signing key across restarts (start.sh creates it only if missing).
+  const state = options.stateDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-ssp-'));
+  const env = options.env ?? {};
   const childEnv = { ...process.env, PORT: String(port), HARNESS_STATE: state, ...env };
   await run(join(dir, 'simplesamlphp/start.sh'), ['idp', ...spMetadataUrls], { env: childEnv, timeout: 600_000 });
   const base = `http://127.0.0.1:${port}`;
   return {
+    stateDir: state,
     base,
     entityId: `${base}/simplesaml/saml2/idp/metadata.php`,
     metadataUrl: `${base}/simplesaml/saml2/idp/metadata.php`,

@@ -34,7 +34,7 @@ export type IdpMetadataResult = { ok: true; metadata: IdpMetadata } | { ok: fals
 export function parseIdpMetadata(xml: string, now: Date): IdpMetadataResult {
   let doc: Document;
   try {
-    doc = parseUntrustedXml(withoutPrologWhitespace(xml), { maxBytes: METADATA_MAX_BYTES });
+    doc = parseUntrustedXml(xml, { maxBytes: METADATA_MAX_BYTES });
   } catch (e) {
     if (isGatehouseError(e)) return fail(`is not acceptable XML: ${e.detail ?? e.publicMessage}`);
     throw e;
@@ -97,32 +97,6 @@ export function parseIdpMetadata(xml: string, now: Date): IdpMetadataResult {
 
 function fail(problem: string): IdpMetadataResult {
   return { ok: false, problem: `metadata ${problem}` };
-}
-
-/**
- * Removes the whitespace between the XML declaration, prolog comments and the root element. It is insignificant
- * (XML 1.0 `Misc`) and every metadata file has a line break after its declaration, but the shared parser reads it
- * as text outside the root element and refuses the document. Nothing else is touched: a declaration is only
- * recognised at the very start, and comment text is kept as it is.
- */
-function withoutPrologWhitespace(xml: string): string {
-  let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let out = xml.slice(0, i);
-  if (xml.startsWith('<?xml', i)) {
-    const end = xml.indexOf('?>', i);
-    if (end === -1) return xml;
-    out += xml.slice(i, end + 2);
-    i = end + 2;
-  }
-  for (;;) {
-    while (i < xml.length && /[ \t\r\n]/.test(xml[i]!)) i++;
-    if (!xml.startsWith('<!--', i)) break;
-    const end = xml.indexOf('-->', i + 4);
-    if (end === -1) break;
-    out += xml.slice(i, end + 3);
-    i = end + 3;
-  }
-  return out + xml.slice(i);
 }
 
 function isMd(el: Element, local: string): boolean {

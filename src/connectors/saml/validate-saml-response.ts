@@ -87,7 +87,7 @@ export function validateSamlResponse(xml: string, expect: SamlResponseExpectatio
   let verifiedAssertion: Element | undefined;
   let certificateFingerprint = '';
   if (responseSig) {
-    const v = verifyEnvelopedSignature(xml, root, responseSig, expect.pinned);
+    const v = verifyEnvelopedSignature(root, responseSig, expect.pinned);
     envelope = reparse(v.canonicalXml);
     certificateFingerprint = v.certificate.sha256Fingerprint;
     const inside = childElements(envelope, NS.saml, 'Assertion');
@@ -95,7 +95,7 @@ export function validateSamlResponse(xml: string, expect: SamlResponseExpectatio
     verifiedAssertion = inside[0];
   }
   if (assertionSig) {
-    const v = verifyEnvelopedSignature(xml, assertion, assertionSig, expect.pinned);
+    const v = verifyEnvelopedSignature(assertion, assertionSig, expect.pinned);
     verifiedAssertion = reparse(v.canonicalXml);
     certificateFingerprint ||= v.certificate.sha256Fingerprint;
   }
