@@ -24,5 +24,7 @@ export interface Identity {
     at: Date;
     /** RFC 8176 values when the upstream said (OIDC `amr`). */
     amr: string[];
+    /** When the upstream says its session ends (SAML SessionNotOnOrAfter): Gatehouse's session ends no later. */
+    notOnOrAfter?: Date;
   };
 }

@@ -50,7 +50,7 @@ export function mapSamlAssertion(a: VerifiedSamlResponse, config: SamlMappingCon
     ...(familyName ? { familyName } : {}),
     groups: valuesOf(a, GROUP_ATTRIBUTES) ?? [],
     claims: kept,
-    authn: { issuer: a.issuer, at: a.authnInstant, amr: amrOf(a.authnContextClassRef) },
+    authn: { issuer: a.issuer, at: a.authnInstant, amr: amrOf(a.authnContextClassRef), ...(a.sessionNotOnOrAfter ? { notOnOrAfter: a.sessionNotOnOrAfter } : {}) },
   };
 }
 

@@ -42,7 +42,9 @@ export class SessionService {
    */
   async establish<T>(identity: Identity, ip: string, build: (s: NewSession) => Promise<T>): Promise<{ setCookie: string; result: T } & NewSession> {
     const now = this.clock.now();
-    const expiresAt = new Date(now.getTime() + this.options.durationMs);
+    // Session lifetime = min(configured duration, the upstream session's end) (catalogue SP-PROTO-07).
+    const upstreamEnd = identity.authn.notOnOrAfter?.getTime() ?? Number.POSITIVE_INFINITY;
+    const expiresAt = new Date(Math.min(now.getTime() + this.options.durationMs, upstreamEnd));
     const nonce = randomToken(24);
     const signingKey = await this.tokens.signingKey();
     return this.store.withTransaction(async (tx) => {
@@ -52,7 +54,7 @@ export class SessionService {
       await tx.identities.put({ nonce, userId, identity: JSON.stringify(record), createdAt: now, expiresAt });
       const token = await this.tokens.issue({ email: identity.email, userId, nonce, now, expiresAt }, signingKey);
       const setCookie = serializeCookie(SESSION_COOKIE, token, {
-        maxAgeSeconds: this.options.durationMs / 1000,
+        maxAgeSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
         secure: this.options.secure,
         sameSite: 'Lax',
       });
@@ -71,6 +73,7 @@ export class SessionService {
     if (!stored || stored.userId !== claims.sub) return undefined;
     const record = JSON.parse(stored.identity) as SessionRecord;
     record.identity.authn.at = new Date(record.identity.authn.at);
+    if (record.identity.authn.notOnOrAfter) record.identity.authn.notOnOrAfter = new Date(record.identity.authn.notOnOrAfter);
     return { nonce: claims.identity_nonce, record, expiresAt: stored.expiresAt };
   }
 

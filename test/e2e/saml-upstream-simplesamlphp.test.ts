@@ -142,7 +142,13 @@ for (const dialect of cases) {
       let res = await browser.follow(await browser.get(`${gh.base}/cdn-cgi/access/login/${idpId}`));
       res = await loginAtSimpleSamlPhp(browser, res, { username: 'carol', password: 'carol123' });
       const toAcs = browser.formFields(await res.text());
-      expect((await browser.post(toAcs.action, toAcs.fields)).status).toBe(302);
+      const first = await browser.post(toAcs.action, toAcs.fields);
+      expect(first.status).toBe(302);
+      // The session ends no later than the IdP's session (SessionNotOnOrAfter), here sooner than Gatehouse's 24 h.
+      const sessionEnd = /SessionNotOnOrAfter="([^"]+)"/.exec(Buffer.from(toAcs.fields.SAMLResponse!, 'base64').toString('utf8'))![1]!;
+      const maxAge = Number(/CF_Authorization=[^;]*;.*?Max-Age=(\d+)/i.exec(first.headers.get('set-cookie') ?? '')![1]);
+      expect(Math.abs(maxAge - (Date.parse(sessionEnd) - Date.now()) / 1000)).toBeLessThan(10);
+      expect(maxAge).toBeLessThan(24 * 3600);
       const replay = new TestBrowser();
       replay.copyCookiesFrom(browser, gh.base, ['CF_Session']);
       const again = await replay.post(toAcs.action, toAcs.fields);
