@@ -126,6 +126,11 @@ export class LoginFlow {
       // victim's browser (SP-PROTO-06). Users start at the app or at the App Launcher instead.
       throw new GatehouseError('SAML_UNSOLICITED', { detail: 'a SAMLResponse arrived without RelayState: an IdP-initiated sign-in, which Gatehouse does not accept', hint: 'start the sign-in at the application or the App Launcher, not at the IdP portal' });
     }
+    if (keys.length > 1) {
+      // Every login the request names is used up, so an ambiguous answer cannot be sent again in a cleaner form.
+      const now = this.ctx.clock.now();
+      for (const k of keys.slice(0, 4)) await this.ctx.store.transactions.take(k, UPSTREAM_TX, now);
+    }
     if (keys.length !== 1) {
       throw new GatehouseError(saml ? 'SAML_BINDING' : 'CONNECTOR_STATE_INVALID', { detail: `callback with ${keys.length} ${saml ? 'RelayState' : 'state'} parameters; exactly one is required`, hint: 'the sign-in must start at Gatehouse' });
     }

@@ -68,8 +68,13 @@ function emailOf(a: VerifiedSamlResponse, config: SamlMappingConfig): string {
     if (values.length > 1) throw new GatehouseError('SAML_STRUCTURE', { detail: `attribute "${config.emailAttributeName}" has ${values.length} values; exactly one email is required` });
     raw = values[0]!;
   } else {
-    if (a.nameIdFormat === NAMEID_FORMAT.persistent) {
-      throw new GatehouseError('IDENTITY_EMAIL_MISSING', { detail: 'the NameID is a persistent identifier and no email_attribute_name is set', hint: 'set email_attribute_name, or make the Subject ${user:email}' });
+    // Without an email attribute the NameID is the email, so it must say it is one: an unspecified or persistent
+    // NameID that happens to look like an address is not taken as one (SP-PROTO-10).
+    if (a.nameIdFormat !== NAMEID_FORMAT.email) {
+      throw new GatehouseError('SAML_NAMEID_FORMAT', {
+        detail: `the NameID Format is ${a.nameIdFormat ?? '(none)'} and no email_attribute_name is set, so the response names no email`,
+        hint: 'at the IdP, set the Subject to ${user:email} with format emailAddress, or set email_attribute_name',
+      });
     }
     raw = a.nameId;
   }

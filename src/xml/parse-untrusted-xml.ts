@@ -116,9 +116,24 @@ function checkTree(doc: Document): void {
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
     if (depth > XML_MAX_DEPTH) throw new GatehouseError('XML_TOO_LARGE', { detail: `XML elements are nested more than ${XML_MAX_DEPTH} deep` });
+    checkNamespaceDeclarations(node as Element);
     for (let c = node.firstChild; c; c = c.nextSibling) {
       if (c.nodeType === ELEMENT) stack.push([c, depth + 1]);
       else if (c.nodeType !== TEXT && c.nodeType !== CDATA && c.nodeType !== COMMENT) throw forbiddenOrMalformed(c);
+    }
+  }
+}
+
+/**
+ * Namespace names must be plain URIs: printable ASCII without spaces. A URI with other characters (XML-10e,
+ * CVE-2025-25292's `http://example.com\u0080`) is where parsers and canonicalizers start to disagree.
+ */
+function checkNamespaceDeclarations(el: Element): void {
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i)!;
+    if ((a.prefix === 'xmlns' || a.name === 'xmlns') && !/^[\x21-\x7e]*$/.test(a.value)) {
+      throw new GatehouseError('XML_MALFORMED', { detail: `namespace declaration ${a.name.slice(0, 40)} is not a plain URI` });
     }
   }
 }

@@ -25,12 +25,13 @@ describe('decodeRedirectMessage', () => {
     expect(decodeRedirectMessage(redirectParam(XML))).toBe(XML);
   });
 
-  it('accepts base64 broken into lines with CRLF, LF or spaces', () => {
+  it('accepts base64 broken into lines with CRLF or LF, and refuses spaces and tabs (a `+` decoded twice) (XML-14)', () => {
     const b64 = redirectParam(XML);
     const lines = b64.match(/.{1,16}/g)!;
     expect(decodeRedirectMessage(lines.join('\r\n'))).toBe(XML);
     expect(decodeRedirectMessage(`${lines.join('\n')}\n`)).toBe(XML);
-    expect(decodeRedirectMessage(lines.join(' '))).toBe(XML);
+    expect(codeOf(() => decodeRedirectMessage(lines.join(' ')))).toBe('SAML_ENCODING');
+    expect(codeOf(() => decodeRedirectMessage(lines.join('\t')))).toBe('SAML_ENCODING');
   });
 
   it('strips a UTF-8 byte order mark', () => {

@@ -4,7 +4,9 @@ import { GatehouseError } from '../../errors/gatehouse-error.js';
 /** Default cap on an inflated HTTP-Redirect SAMLRequest (XML-15): AuthnRequests are well under 4 KiB. */
 export const SAML_MAX_INFLATED = 64 * 1024;
 
-const WHITESPACE = /[ \t\r\n]+/g;
+// Line breaks only (MIME-style encoders wrap lines); a space is what a `+` becomes when a form is decoded twice,
+// so spaces and tabs are refused rather than guessed at (XML-14).
+const LINE_BREAKS = /[\r\n]+/g;
 // Standard alphabet, padded to a multiple of four. URL-safe `-_`, `%xx`, stray `=` and missing padding fail here.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -56,7 +58,7 @@ export function decodePostMessage(param: string, maxBytes: number, tooLarge: 'AP
  * ignores non-zero padding bits, so its leniency is checked away here — re-encoding must give the input back.
  */
 function strictBase64(param: string): Buffer {
-  const compact = param.replace(WHITESPACE, '');
+  const compact = param.replace(LINE_BREAKS, '');
   if (compact.length === 0 || !BASE64.test(compact)) {
     throw new GatehouseError('SAML_ENCODING', {
       detail: 'SAML message parameter is not standard base64',

@@ -28,11 +28,16 @@ export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
  * anything unknown are refused before any cryptography runs. The key type each one needs is checked against the
  * pinned certificate, so an RSA certificate never meets an ECDSA algorithm (SP-ALG-06).
  */
-// RSA only: IAM Identity Center and every mainstream IdP sign with RSA-SHA256, and xml-crypto 6 implements no
-// ECDSA or SHA-384, so listing them would only promise what cannot be verified.
+// RSA only: IAM Identity Center and every mainstream IdP sign with RSA-SHA256; the admin API refuses non-RSA
+// certificates, so an ECDSA entry could never verify anything.
 export const SIGNATURE_ALGORITHMS: Readonly<Record<string, { keyType: 'rsa' }>> = {
   [RSA_SHA256]: { keyType: 'rsa' },
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384': { keyType: 'rsa' },
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512': { keyType: 'rsa' },
 };
 
-export const DIGEST_ALGORITHMS: ReadonlySet<string> = new Set(['http://www.w3.org/2001/04/xmlenc#sha256', 'http://www.w3.org/2001/04/xmlenc#sha512']);
+export const DIGEST_ALGORITHMS: ReadonlySet<string> = new Set([
+  'http://www.w3.org/2001/04/xmlenc#sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#sha384',
+  'http://www.w3.org/2001/04/xmlenc#sha512',
+]);

@@ -1,4 +1,4 @@
-import type { Document, Element } from '@xmldom/xmldom';
+import type { Element } from '@xmldom/xmldom';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { childElements, elementText, optionalChild, parseUntrustedXml } from '../../xml/parse-untrusted-xml.js';
@@ -65,7 +65,7 @@ export function validateSamlResponse(xml: string, expect: SamlResponseExpectatio
   const assertions = childElements(root, NS.saml, 'Assertion');
   const encrypted = childElements(root, NS.saml, 'EncryptedAssertion');
   if (assertions.length + encrypted.length > 1) throw reject('SAML_MULTIPLE_ASSERTIONS', `the Response carries ${assertions.length + encrypted.length} assertions; exactly one is allowed`);
-  checkShape(doc, root, assertions[0]);
+  checkShape(root, assertions[0] ?? encrypted[0]);
   if (encrypted.length > 0) {
     throw reject('SAML_ENCRYPTION_NOT_ENABLED', 'the Response carries an EncryptedAssertion; Gatehouse does not accept encrypted assertions', 'turn off assertion encryption for Gatehouse at the IdP');
   }
@@ -111,7 +111,7 @@ export function validateSamlResponse(xml: string, expect: SamlResponseExpectatio
  * Whole-document structure, before any cryptography: the shapes signature wrapping needs are refused outright
  * (XSW1-10, SP-WRAP-*), so that what is verified and what is read can only be the same element.
  */
-function checkShape(doc: Document, root: Element, assertion: Element | undefined): void {
+function checkShape(root: Element, assertion: Element | undefined): void {
   const ids = new Map<string, string>();
   let wrapping: string | undefined;
   let structure: string | undefined;
@@ -130,6 +130,11 @@ function checkShape(doc: Document, root: Element, assertion: Element | undefined
       }
     }
     if (ns === NS.ds && name === 'Object') wrapping ??= 'the message contains a ds:Object';
+    // Only the schema's children, by namespace and name: an element that looks like an Assertion or a Signature
+    // in another namespace is not ignored quietly, it makes the message malformed (XML-10).
+    const parent = el.parentNode as Element | null;
+    if (parent === root && !allowedChild(RESPONSE_CHILDREN, el)) structure ??= `the Response contains {${ns ?? ''}}${name}`;
+    if (assertion && parent === assertion && assertion.localName === 'Assertion' && !allowedChild(ASSERTION_CHILDREN, el)) structure ??= `the Assertion contains {${ns ?? ''}}${name}`;
     if (ns === NS.ds && name === 'Signature' && el.parentNode !== root && el.parentNode !== assertion) {
       misplacedSignature ??= `a ds:Signature sits inside ${(el.parentNode as Element).localName}, not directly in the Response or Assertion`;
     }
@@ -149,11 +154,34 @@ function checkShape(doc: Document, root: Element, assertion: Element | undefined
       if (c.nodeType === ELEMENT) stack.push([c as Element, inExtensions || (ns === NS.samlp && name === 'Extensions')]);
     }
   }
-  void doc;
   if (wrapping) throw reject('SAML_WRAPPING', wrapping);
   if (structure) throw reject('SAML_STRUCTURE', structure);
   if (duplicate) throw reject('SAML_DUPLICATE_ID', duplicate);
   if (misplacedSignature) throw reject('SAML_SIG_SCOPE', misplacedSignature);
+}
+
+const RESPONSE_CHILDREN: ReadonlyArray<readonly [string, string]> = [
+  [NS.saml, 'Issuer'],
+  [NS.ds, 'Signature'],
+  [NS.samlp, 'Extensions'],
+  [NS.samlp, 'Status'],
+  [NS.saml, 'Assertion'],
+  [NS.saml, 'EncryptedAssertion'],
+];
+const ASSERTION_CHILDREN: ReadonlyArray<readonly [string, string]> = [
+  [NS.saml, 'Issuer'],
+  [NS.ds, 'Signature'],
+  [NS.saml, 'Subject'],
+  [NS.saml, 'Conditions'],
+  [NS.saml, 'Advice'],
+  [NS.saml, 'Statement'],
+  [NS.saml, 'AuthnStatement'],
+  [NS.saml, 'AuthzDecisionStatement'],
+  [NS.saml, 'AttributeStatement'],
+];
+
+function allowedChild(allowed: ReadonlyArray<readonly [string, string]>, el: Element): boolean {
+  return allowed.some(([ns, local]) => el.namespaceURI === ns && el.localName === local);
 }
 
 /** The Response envelope: version, Destination, InResponseTo, Issuer, Status and IssueInstant (SP-PROTO-*). */

@@ -12,10 +12,12 @@ const TEXT = 3;
 const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 const DIGEST_HASH: Readonly<Record<string, string>> = {
   'http://www.w3.org/2001/04/xmlenc#sha256': 'sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#sha384': 'sha384',
   'http://www.w3.org/2001/04/xmlenc#sha512': 'sha512',
 };
 const SIGNATURE_HASH: Readonly<Record<string, string>> = {
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256': 'sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384': 'sha384',
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512': 'sha512',
 };
 
@@ -179,9 +181,11 @@ function checkReference(reference: Element): void {
     }
     return algorithm;
   });
-  algorithms.forEach((a) => {
-    if (a !== ENVELOPED_SIGNATURE) checkCanonicalization(a, 'Transform');
-  });
+  for (const a of algorithms) {
+    // Comment-keeping canonicalization is its own refusal (SP-SIG-11); anything else unknown is a transform.
+    if (a.endsWith('#WithComments')) throw reject('SAML_C14N_NOT_ALLOWED', `Transform ${a.slice(0, 100)} keeps comments; only exclusive c14n without comments`);
+    if (a !== ENVELOPED_SIGNATURE && a !== EXC_C14N) throw reject('SAML_TRANSFORM_NOT_ALLOWED', `Transform ${a.slice(0, 100)} is not allowed; allowed: enveloped-signature, then optionally exc-c14n`);
+  }
   const allowed = algorithms.length === 1 ? algorithms[0] === ENVELOPED_SIGNATURE : algorithms.length === 2 && algorithms[0] === ENVELOPED_SIGNATURE && algorithms[1] === EXC_C14N;
   if (!allowed) throw reject('SAML_TRANSFORM_NOT_ALLOWED', `Transforms are [${algorithms.join(', ').slice(0, 300)}]; allowed: enveloped-signature, then optionally exc-c14n`);
   const digest = digestMethod.getAttribute('Algorithm') ?? '';
