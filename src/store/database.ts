@@ -77,6 +77,62 @@ export interface UsersTable {
   email: string;
   created_at: number;
   last_seen_at: number;
+  /** The Identity (JSON) of the user's latest sign-in: what the policy tester evaluates when asked to. */
+  last_identity: string | null;
+}
+
+export interface AppPolicyLinksTable {
+  app_id: string;
+  policy_id: string;
+  precedence: number;
+}
+
+export interface AccessGroupsTable {
+  id: string;
+  name: string;
+  /** {include, exclude, require} as JSON in Cloudflare's rule shapes. */
+  rules: string;
+  is_default: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AccessListsTable {
+  id: string;
+  name: string;
+  /** EMAIL or IP. */
+  type: string;
+  description: string | null;
+  /** [{value, description, created_at}] as JSON. */
+  items: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Authentication log, Cloudflare's access_requests fields plus the decision and its reasons. */
+export interface AccessLogsTable {
+  id: string;
+  ray_id: string;
+  created_at: number;
+  user_email: string;
+  ip_address: string;
+  country: string | null;
+  app_uid: string | null;
+  app_domain: string | null;
+  app_name: string | null;
+  /** login (a sign-in at an upstream login method), sso (an app sign-on with a live session), logout. */
+  action: string;
+  allowed: number;
+  /** The login method type (`oidc`, `saml`), Cloudflare's `connection`. */
+  connection: string | null;
+  idp_id: string | null;
+  policy_id: string | null;
+  policy_name: string | null;
+  decision: string | null;
+  /** JSON array of reason strings. */
+  reasons: string;
+  /** The Gatehouse error code of a refused or failed attempt. */
+  error_code: string | null;
 }
 
 export interface IdentitiesTable {
@@ -114,4 +170,8 @@ export interface Database {
   identities: IdentitiesTable;
   login_transactions: LoginTransactionsTable;
   used_values: UsedValuesTable;
+  app_policy_links: AppPolicyLinksTable;
+  access_groups: AccessGroupsTable;
+  access_lists: AccessListsTable;
+  access_logs: AccessLogsTable;
 }

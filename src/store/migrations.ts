@@ -102,6 +102,64 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_policies_groups_lists_logs': {
+    async up(db: Kysely<any>) {
+      // Reusable policies are rows of `policies` with app_id null; an app uses them through a link that carries
+      // the precedence within that app.
+      await db.schema
+        .createTable('app_policy_links')
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('policy_id', 'text', (c) => c.notNull().references('policies.id').onDelete('cascade'))
+        .addColumn('precedence', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('app_policy_links_pk', ['app_id', 'policy_id'])
+        .execute();
+      await db.schema.createIndex('app_policy_links_policy').on('app_policy_links').column('policy_id').execute();
+      await db.schema
+        .createTable('access_groups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('rules', 'text', (c) => c.notNull())
+        .addColumn('is_default', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('access_lists')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('items', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('access_logs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ray_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('user_email', 'text', (c) => c.notNull())
+        .addColumn('ip_address', 'text', (c) => c.notNull())
+        .addColumn('country', 'text')
+        .addColumn('app_uid', 'text')
+        .addColumn('app_domain', 'text')
+        .addColumn('app_name', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('allowed', 'integer', (c) => c.notNull())
+        .addColumn('connection', 'text')
+        .addColumn('idp_id', 'text')
+        .addColumn('policy_id', 'text')
+        .addColumn('policy_name', 'text')
+        .addColumn('decision', 'text')
+        .addColumn('reasons', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .execute();
+      await db.schema.createIndex('access_logs_created').on('access_logs').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('access_logs_email').on('access_logs').columns(['user_email', 'created_at']).execute();
+      // The identity each user was last seen with, for the policy tester.
+      await db.schema.alterTable('users').addColumn('last_identity', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
