@@ -1,78 +1,59 @@
-import type { AccessPolicy, AccessRule } from './policy-types.js';
+import { EvaluationState } from './evaluation-state.js';
+import { INDETERMINATE, MATCH } from './match-result.js';
+import { matchRuleSet } from './match-rule.js';
+import { orderPolicies } from './order-policies.js';
+import { type AccessPolicy, type AccessResult, type EvaluationContext, NO_LOOKUPS, type PolicyDecision, type PolicyLookups } from './policy-types.js';
+
+export { isIdentityRule } from './is-identity-rule.js';
+export { ruleReferences } from './rule-references.js';
 
 /**
- * Policy evaluation: a pure function of the policies, who the user is and the request context. Default deny.
- * Within a policy: any include, all require, no exclude. Across policies: by precedence, first match wins.
- * The full engine (bypass/non_identity ordering, groups, ip, geo, ...) grows from this module.
+ * Policy evaluation as Cloudflare Access defines it (spec §3.4). A pure function of the policies, the evaluation
+ * context and the referenced groups and lists: no I/O, no clock, no globals; the inputs are not modified.
+ *
+ * - Within a policy: it matches iff some include rule matches, every require rule matches and no exclude rule
+ *   matches; a policy without include rules matches no one.
+ * - Across policies: bypass and non_identity first, then allow and deny, each by precedence (ties: createdAt, id);
+ *   the first match decides. Default deny: no policy, or none matches.
+ * - A rule that cannot be evaluated (missing group or list, group cycle, unknown kind: a corrupted store) makes the
+ *   policy indeterminate (match-result.ts): an allowing policy then does not match, a deny policy does. Either way
+ *   the result is never more permissive than any way the broken rule could have gone.
+ *
+ * `allowed` is true for a matching allow, bypass or non_identity policy. Gatehouse evaluates at SaaS sign-on, after
+ * the login method has identified the user, and the SAML assertion still needs that identity: so bypass and
+ * non_identity let the sign-on go ahead rather than skip the login. Cloudflare forbids identity selectors in bypass
+ * policies and the admin API enforces it (rule-schema.ts isIdentityRule), so such a policy cannot key on who the
+ * user is.
  */
-export interface PolicySubject {
-  email: string;
-  idpId: string;
-  groups: readonly string[];
-}
-
-export interface AccessResult {
-  allowed: boolean;
-  decision?: AccessPolicy['decision'];
-  policyId?: string;
-  policyName?: string;
-  /** Why, in Cloudflare's style: `email-ok`, `email_domain-unauthorized`, `no-matching-policy`, ... */
-  reasons: string[];
-}
-
-type RuleOutcome = { matched: boolean; reason: string };
-
-export function evaluateAccess(policies: readonly AccessPolicy[], subject: PolicySubject): AccessResult {
-  const ordered = [...policies].filter((p) => p.decision === 'allow' || p.decision === 'deny').sort(byPrecedence);
-  const seen: string[] = [];
-  for (const policy of ordered) {
-    const result = evaluatePolicy(policy, subject);
-    if (result.matched) {
-      return {
-        allowed: policy.decision === 'allow',
-        decision: policy.decision,
-        policyId: policy.id,
-        policyName: policy.name,
-        reasons: result.reasons,
-      };
-    }
-    seen.push(...result.reasons);
+export function evaluateAccess(policies: readonly AccessPolicy[], context: EvaluationContext, lookups: PolicyLookups = NO_LOOKUPS): AccessResult {
+  if (policies.length === 0) return { allowed: false, reasons: ['no-policy'] };
+  const state = new EvaluationState(context, lookups);
+  const trail: string[] = [];
+  for (const policy of orderPolicies(policies)) {
+    const mark = trail.length;
+    const result = matchRuleSet(policy, state, trail);
+    const allowing = isAllowing(policy.decision);
+    if (result === MATCH || (result === INDETERMINATE && !allowing)) return decided(policy, allowing, unique(trail, mark));
   }
-  return { allowed: false, reasons: ordered.length === 0 ? ['no-policy'] : [...new Set(seen), 'no-matching-policy'] };
+  const reasons = unique(trail, 0);
+  reasons.push('no-matching-policy');
+  return { allowed: false, reasons };
 }
 
-function byPrecedence(a: AccessPolicy, b: AccessPolicy): number {
-  return a.precedence - b.precedence || a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id);
+/** Unknown decisions (a corrupted store) do not allow: they act as deny. */
+function isAllowing(decision: PolicyDecision): boolean {
+  return decision === 'allow' || decision === 'bypass' || decision === 'non_identity';
 }
 
-export function evaluatePolicy(policy: AccessPolicy, subject: PolicySubject): { matched: boolean; reasons: string[] } {
-  // A policy without include rules matches no one (Cloudflare requires at least one).
-  const include = policy.include.map((r) => evaluateRule(r, subject));
-  const require = policy.require.map((r) => evaluateRule(r, subject));
-  const exclude = policy.exclude.map((r) => evaluateRule(r, subject));
-  const included = include.some((o) => o.matched);
-  const required = require.every((o) => o.matched);
-  const excluded = exclude.some((o) => o.matched);
-  const reasons = [
-    ...include.filter((o) => o.matched === included).map((o) => o.reason),
-    ...require.filter((o) => !o.matched || required).map((o) => o.reason),
-    ...exclude.filter((o) => o.matched).map((o) => `excluded-${o.reason}`),
-  ];
-  return { matched: included && required && !excluded, reasons: [...new Set(reasons)] };
+function decided(policy: AccessPolicy, allowed: boolean, reasons: string[]): AccessResult {
+  const result: AccessResult = { allowed, decision: policy.decision, policyId: policy.id, policyName: policy.name, reasons };
+  if (policy.sessionDuration) result.sessionDuration = policy.sessionDuration;
+  return result;
 }
 
-export function evaluateRule(rule: AccessRule, subject: PolicySubject): RuleOutcome {
-  if ('everyone' in rule) return outcome('everyone', true);
-  if ('email' in rule) return outcome('email', subject.email === rule.email.email.trim().toLowerCase());
-  if ('email_domain' in rule) {
-    const domain = rule.email_domain.domain.trim().toLowerCase().replace(/^@/, '');
-    // Compare the whole domain after the last '@': "evil-example.com" must not match "example.com".
-    return outcome('email_domain', subject.email.slice(subject.email.lastIndexOf('@') + 1) === domain);
-  }
-  // Unknown kinds are refused when saved; if one ever reaches evaluation it fails closed.
-  return outcome('unknown_rule', false);
-}
-
-function outcome(kind: string, matched: boolean): RuleOutcome {
-  return { matched, reason: `${kind}-${matched ? 'ok' : 'unauthorized'}` };
+/** trail[from..], first occurrences only (a handful of entries: a linear scan beats a Set). */
+function unique(trail: readonly string[], from: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < trail.length; i++) if (!out.includes(trail[i]!)) out.push(trail[i]!);
+  return out;
 }

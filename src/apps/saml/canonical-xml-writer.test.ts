@@ -15,6 +15,19 @@ function parse(xml: string): Element {
   }).parseFromString(xml, 'application/xml').documentElement!;
 }
 
+/**
+ * As `parse`, with XML 1.0 line ends (what XML 1.0 verifiers do): xmldom's default also folds U+0085/U+2028/U+2029,
+ * so the property below failed on the rare random string holding one, for the parser's sake, not the writer's.
+ */
+function parseXml10(xml: string): Element {
+  return new DOMParser({
+    onError: (level, msg) => {
+      throw new Error(`${level}: ${msg}`);
+    },
+    normalizeLineEndings: (source: string) => source.replace(/\r\n?/g, '\n'),
+  }).parseFromString(xml, 'application/xml').documentElement!;
+}
+
 /** xml-crypto's exclusive canonicalization of an element, as a verifier computes it. */
 function excC14n(el: Element): string {
   return new ExclusiveCanonicalization().process(el as never, {});
@@ -71,7 +84,7 @@ describe('CanonicalXmlWriter output is already exclusive-canonical', () => {
         const w = new CanonicalXmlWriter(NS);
         w.open('saml:Attribute', { Name: attr, FriendlyName: other }).leaf('saml:AttributeValue', {}, text).close();
         const xml = w.toString();
-        const root = parse(xml);
+        const root = parseXml10(xml);
         expect(excC14n(root)).toBe(xml);
         expect(root.getAttribute('Name')).toBe(attr);
         expect(root.getAttribute('FriendlyName')).toBe(other);

@@ -1,0 +1,51 @@
+import { type IpAddress, parseIpAddress } from './ip-ranges.js';
+import type { MatchResult } from './match-result.js';
+import type { EvaluationContext, PolicyLookups } from './policy-types.js';
+
+/**
+ * Per-call scratch state of one evaluateAccess call: context facts normalized once (lazily, only if a rule needs
+ * them), the Access group path for cycle detection, the results of groups already evaluated, and the reason of the
+ * last rule matched. Never shared between calls.
+ */
+export class EvaluationState {
+  /** Set by matchRule / matchRuleSet: the reason for the result they just returned. */
+  reason = '';
+  /** Ids of the Access groups being evaluated, outermost first. */
+  readonly groupPath: string[] = [];
+  /** Definite (MATCH / NO_MATCH) results of groups already evaluated in this call. */
+  groupResults: Map<string, MatchResult> | undefined;
+  #email: string | undefined;
+  #domain: string | null | undefined;
+  #country: string | null | undefined;
+  #ip: IpAddress | null | undefined;
+
+  constructor(
+    readonly context: EvaluationContext,
+    readonly lookups: PolicyLookups,
+  ) {}
+
+  /** The identity's email, lower-cased (identities are lower-cased already; this costs nothing when they are). */
+  get email(): string {
+    return (this.#email ??= this.context.email.toLowerCase());
+  }
+
+  /** Everything after the last '@'; null when the email has none (then no email_domain rule matches). */
+  get emailDomain(): string | null {
+    if (this.#domain === undefined) {
+      const at = this.email.lastIndexOf('@');
+      this.#domain = at === -1 ? null : this.email.slice(at + 1);
+    }
+    return this.#domain;
+  }
+
+  get country(): string | null {
+    if (this.#country === undefined) this.#country = this.context.country ? this.context.country.toUpperCase() : null;
+    return this.#country;
+  }
+
+  /** The client address, parsed once; null when absent or unparseable (then no ip rule matches). */
+  get ip(): IpAddress | null {
+    if (this.#ip === undefined) this.#ip = (this.context.ip ? parseIpAddress(this.context.ip) : undefined) ?? null;
+    return this.#ip;
+  }
+}
