@@ -4,11 +4,16 @@ import { ERRORS } from '../errors/catalog.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { newRayId } from '../lib/random.js';
 import { sha256Hex } from '../lib/sha256.js';
+import { registerAccessLogRoutes } from './access-logs-routes.js';
 import { registerAppPolicyRoutes } from './app-policies-routes.js';
 import { registerAppRoutes } from './apps-routes.js';
 import { failure, fieldErrors } from './envelope.js';
+import { registerGroupRoutes } from './groups-routes.js';
 import { registerIdentityProviderRoutes } from './identity-providers-routes.js';
 import { registerIdpTestRoutes } from './idp-test-routes.js';
+import { registerListRoutes } from './lists-routes.js';
+import { registerPolicyRoutes } from './policies-routes.js';
+import { registerPolicyTesterRoutes } from './policy-tester-routes.js';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
@@ -51,6 +56,11 @@ export function adminApiPlugin(ctx: AppContext): FastifyPluginAsync {
     registerIdpTestRoutes(api, ctx);
     registerAppRoutes(api, ctx);
     registerAppPolicyRoutes(api, ctx);
+    registerPolicyRoutes(api, ctx);
+    registerGroupRoutes(api, ctx);
+    registerListRoutes(api, ctx);
+    registerPolicyTesterRoutes(api, ctx);
+    registerAccessLogRoutes(api, ctx);
   };
 }
 

@@ -41,26 +41,68 @@ const saasAppSchema = z
   })
   .strict();
 
+/** An entry of an app's `policies`, as parsed: a link to a reusable policy, or an inline (app-scoped) policy. */
+export type AppPolicyItem = { kind: 'link'; id: string; precedence?: number } | { kind: 'inline'; body: PolicyBody };
+
+const policyLink = z
+  .object({
+    id: uuidField,
+    precedence: z.number().int().min(0).max(1_000_000).optional(),
+    account_id: z.unknown().optional(),
+  })
+  .strict();
+
 /**
- * An entry of an app's `policies`: an inline policy object. Links to reusable policies (a UUID or {id, precedence})
- * arrive with the policy engine. Inline policies are validated field by field so errors point inside them.
+ * An entry of an app's `policies`, in Cloudflare's three request forms: a reusable policy's UUID, a link
+ * `{id, precedence}`, or an inline policy object. A full reusable policy object as an app GET shows it
+ * (`reusable: true`) counts as a link, so a GET result can be sent back. Inline policies are validated field by
+ * field so errors point inside them.
  */
-const policyItem = z.unknown().transform((value, ctx): PolicyBody => {
-  const isLink = typeof value === 'string' || (typeof value === 'object' && value !== null && !('include' in value) && 'id' in value);
-  if (isLink) {
-    ctx.addIssue({ code: 'custom', message: 'links to reusable policies are not supported yet; send inline policy objects' });
-    return z.NEVER;
+const policyItem = z.unknown().transform((value, ctx): AppPolicyItem => {
+  if (typeof value === 'string') {
+    const id = uuidField.safeParse(value);
+    if (!id.success) {
+      ctx.addIssue({ code: 'custom', message: 'a policy given as a string is the UUID of a reusable policy' });
+      return z.NEVER;
+    }
+    return { kind: 'link', id: id.data };
+  }
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (object && (object.reusable === true || (!('include' in object) && 'id' in object))) {
+    const link = policyLink.safeParse(object.reusable === true ? { id: object.id, precedence: object.precedence } : object);
+    if (!link.success) {
+      addIssues(ctx, link.error.issues);
+      return z.NEVER;
+    }
+    return { kind: 'link', id: link.data.id, ...(link.data.precedence === undefined ? {} : { precedence: link.data.precedence }) };
   }
   const parsed = policyBody.safeParse(value);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-      for (const key of keys) ctx.addIssue({ code: 'custom', path: key === undefined ? issue.path : [...issue.path, key], message: key === undefined ? issue.message : 'unknown field' });
-    }
+    addIssues(ctx, parsed.error.issues);
     return z.NEVER;
   }
-  return parsed.data;
+  return { kind: 'inline', body: parsed.data };
 });
+
+function addIssues(ctx: z.RefinementCtx, issues: readonly z.core.$ZodIssue[]): void {
+  for (const issue of issues) {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+    for (const key of keys) ctx.addIssue({ code: 'custom', path: key === undefined ? issue.path : [...issue.path, key], message: key === undefined ? issue.message : 'unknown field' });
+  }
+}
+
+/** Cloudflare: reusable and inline policies are mutually exclusive within one app. */
+const policyItems = z
+  .array(policyItem)
+  .max(100)
+  .superRefine((items, ctx) => {
+    if (items.some((i) => i.kind === 'link') && items.some((i) => i.kind === 'inline')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'reusable policies (UUIDs or {id, precedence}) and inline policy objects cannot be mixed in one app: use only reusable policies, or only inline ones',
+      });
+    }
+  });
 
 export const appBody = z
   .object({
@@ -71,7 +113,7 @@ export const appBody = z
     app_launcher_visible: z.boolean().default(true),
     logo_url: urlField().optional(),
     session_duration: durationField.default('24h'),
-    policies: z.array(policyItem).max(100).optional(),
+    policies: policyItems.optional(),
     saas_app: saasAppSchema,
     // read-only outputs
     id: z.unknown().optional(),

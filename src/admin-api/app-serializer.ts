@@ -2,25 +2,12 @@ import type { AppRecord } from '../apps/app-record.js';
 import type { PublicUrls } from '../http/public-urls.js';
 import { certificateBase64 } from '../keys/certificate-info.js';
 import type { AccessPolicy } from '../policy/policy-types.js';
+import { serializePolicy } from './policy-serializer.js';
 
-export function serializePolicy(p: AccessPolicy): Record<string, unknown> {
-  return {
-    id: p.id,
-    uid: p.id,
-    name: p.name,
-    decision: p.decision,
-    include: p.include,
-    exclude: p.exclude,
-    require: p.require,
-    precedence: p.precedence,
-    ...(p.sessionDuration ? { session_duration: p.sessionDuration } : {}),
-    reusable: false,
-    created_at: p.createdAt.toISOString(),
-    updated_at: p.updatedAt.toISOString(),
-  };
-}
-
-/** The API shape of a SaaS app. public_key is the certificate (base64 DER, as Cloudflare shows it); never the key. */
+/**
+ * The API shape of a SaaS app. public_key is the certificate (base64 DER, as Cloudflare shows it); never the key.
+ * `policies` are full policy objects, app-scoped and linked reusable ones alike, in precedence order.
+ */
 export function serializeApp(app: AppRecord, certificatePem: string | undefined, policies: AccessPolicy[], urls: PublicUrls): Record<string, unknown> {
   const s = app.saasApp;
   return {
@@ -35,7 +22,7 @@ export function serializeApp(app: AppRecord, certificatePem: string | undefined,
     app_launcher_visible: app.appLauncherVisible,
     ...(app.logoUrl ? { logo_url: app.logoUrl } : {}),
     session_duration: app.sessionDuration,
-    policies: policies.map(serializePolicy),
+    policies: policies.map((p) => serializePolicy(p)),
     saas_app: {
       auth_type: 'saml',
       sp_entity_id: s.spEntityId,

@@ -4,14 +4,15 @@ import type { AppRecord, CustomAttribute } from '../apps/app-record.js';
 import type { FieldProblem } from '../errors/gatehouse-error.js';
 import { generateSigningCertificate } from '../keys/generate-signing-certificate.js';
 import { randomHex, uuid } from '../lib/random.js';
-import type { AccessPolicy } from '../policy/policy-types.js';
+import type { PolicyLink } from '../store/repos/policy-repo.js';
 import type { Store } from '../store/store.js';
-import { type AppBody, appBody } from './app-schema.js';
+import { type AppBody, type AppPolicyItem, appBody } from './app-schema.js';
 import { serializeApp } from './app-serializer.js';
 import { success } from './envelope.js';
 import { pageRequest, resultInfo } from './pagination.js';
 import type { PolicyBody } from './policy-schema.js';
 import { toPolicy } from './policy-mapping.js';
+import { loadReferenceTargets, ruleSetProblems } from './reference-checks.js';
 import { notFound } from './route-params.js';
 import { rejectFields, validateBody } from './validate.js';
 
@@ -31,7 +32,7 @@ export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
 
   api.post(base, async (req) => {
     const body = validateBody(appBody, req.body);
-    await crossCheck(ctx, body);
+    const plan = await crossCheck(ctx, body);
     const now = ctx.clock.now();
     const app: AppRecord = { id: uuid(), aud: randomHex(32), type: 'saas', ...fromBody(body), createdAt: now, updatedAt: now };
     // The signing key is made before the transaction (key generation is slow) and stored with the app, atomically.
@@ -39,7 +40,7 @@ export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
     const result = await ctx.store.changeConfig(async (tx) => {
       await tx.apps.insert(app);
       await tx.apps.insertSigningKey({ id: uuid(), appId: app.id, privateKeyPem: cert.privateKeyPem, certificatePem: cert.certificatePem, notAfter: cert.notAfter, createdAt: now });
-      await replacePolicies(tx, app.id, body.policies, now);
+      if (plan) await writePolicies(tx, app.id, plan, now);
       return show(app, tx);
     });
     return success(result);
@@ -48,13 +49,13 @@ export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
   api.put<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
     const existing = await loadApp(ctx, req.params.id);
     const body = validateBody(appBody, req.body);
-    await crossCheck(ctx, body);
+    const plan = await crossCheck(ctx, body);
     const now = ctx.clock.now();
     const app: AppRecord = { ...existing, ...fromBody(body), updatedAt: now };
     const result = await ctx.store.changeConfig(async (tx) => {
       await tx.apps.update(app);
       // PUT replaces the whole object; without a policies key the existing policies stay.
-      if (body.policies !== undefined) await replacePolicies(tx, app.id, body.policies, now);
+      if (plan) await writePolicies(tx, app.id, plan, now);
       return show(app, tx);
     });
     return success(result);
@@ -62,7 +63,11 @@ export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
 
   api.delete<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
     const existing = await loadApp(ctx, req.params.id);
-    await ctx.store.changeConfig((tx) => tx.apps.delete(existing.id));
+    await ctx.store.changeConfig(async (tx) => {
+      // Links first, like the app's other children: SQLite files without foreign-key enforcement stay clean too.
+      await tx.policies.setLinks(existing.id, []);
+      return tx.apps.delete(existing.id);
+    });
     return success({ id: existing.id });
   });
 }
@@ -73,7 +78,8 @@ export async function loadApp(ctx: AppContext, id: string): Promise<AppRecord> {
   return found;
 }
 
-async function crossCheck(ctx: AppContext, body: AppBody): Promise<void> {
+/** Checks what the schema cannot (references into the store) and resolves the `policies` array. */
+async function crossCheck(ctx: AppContext, body: AppBody): Promise<PolicyPlan | undefined> {
   const fields: FieldProblem[] = [];
   for (const [i, id] of body.allowed_idps.entries()) {
     if (!(await ctx.store.idps.get(id))) fields.push({ pointer: `/allowed_idps/${i}`, message: `no identity provider with id ${id}` });
@@ -86,7 +92,49 @@ async function crossCheck(ctx: AppContext, body: AppBody): Promise<void> {
       if (!(await ctx.store.idps.get(o.idpId))) fields.push({ pointer: `/saas_app/custom_attributes/${i}/source/name_by_idp/${j}`, message: `no identity provider with id ${o.idpId}` });
     }
   }
+  const plan = body.policies === undefined ? undefined : await planPolicies(ctx, body.policies, fields);
   rejectFields(fields);
+  return plan;
+}
+
+/** An app's policies as the request gives them: links to reusable policies, or inline (app-scoped) policies. */
+interface PolicyPlan {
+  links: PolicyLink[];
+  inline: Array<{ body: PolicyBody; precedence: number }>;
+}
+
+/** Resolves the `policies` array; every problem is reported against its index. */
+async function planPolicies(ctx: AppContext, items: AppPolicyItem[], fields: FieldProblem[]): Promise<PolicyPlan> {
+  const plan: PolicyPlan = { links: [], inline: [] };
+  const seenIds = new Map<string, number>();
+  const seenPrecedence = new Map<number, number>();
+  const targets = items.some((i) => i.kind === 'inline') ? await loadReferenceTargets(ctx.store) : undefined;
+  for (const [i, item] of items.entries()) {
+    if (item.kind === 'inline') {
+      plan.inline.push({ body: item.body, precedence: item.body.precedence ?? i + 1 });
+      fields.push(...ruleSetProblems(item.body, targets!, `/policies/${i}`, item.body.decision));
+      continue;
+    }
+    const policy = await ctx.store.policies.get(item.id);
+    if (!policy) {
+      fields.push({ pointer: `/policies/${i}`, message: `no reusable policy with id ${item.id}` });
+      continue;
+    }
+    if (policy.appId !== null) {
+      // Cloudflare: legacy policies cannot be attached to other apps; only reusable ones are shared.
+      fields.push({ pointer: `/policies/${i}`, message: `policy ${item.id} is an app-scoped (legacy) policy, not a reusable one; send it inline or make a reusable policy` });
+      continue;
+    }
+    const precedence = item.precedence ?? i + 1;
+    const sameId = seenIds.get(item.id);
+    if (sameId !== undefined) fields.push({ pointer: `/policies/${i}`, message: `policy ${item.id} is already at index ${sameId}` });
+    const samePrecedence = seenPrecedence.get(precedence);
+    if (samePrecedence !== undefined) fields.push({ pointer: `/policies/${i}/precedence`, message: `precedence ${precedence} is already used by index ${samePrecedence}; it must be unique within an app` });
+    seenIds.set(item.id, i);
+    seenPrecedence.set(precedence, i);
+    plan.links.push({ policyId: item.id, precedence });
+  }
+  return plan;
 }
 
 function nameByIdpEntries(v: AppBody['saas_app']['custom_attributes'][number]['source']['name_by_idp']): CustomAttribute['source']['nameByIdp'] {
@@ -121,11 +169,18 @@ function fromBody(body: AppBody): Omit<AppRecord, 'id' | 'aud' | 'type' | 'creat
   };
 }
 
-async function replacePolicies(tx: Store, appId: string, policies: AppBody['policies'], now: Date): Promise<void> {
+/**
+ * Replaces an app's policies with the plan: links, or app-scoped policies (never both; the schema refuses a mix).
+ * An inline policy that carries the id of one of this app's own policies (a GET result sent back) keeps that id.
+ */
+async function writePolicies(tx: Store, appId: string, plan: PolicyPlan, now: Date): Promise<void> {
+  const own = new Map((await tx.policies.listForApp(appId)).filter((p) => p.appId === appId).map((p) => [p.id, p]));
   await tx.policies.deleteForApp(appId);
-  for (const [i, p] of (policies ?? []).entries()) {
-    const body: PolicyBody = p;
-    const policy: AccessPolicy = toPolicy(body, { id: uuid(), appId, precedence: body.precedence ?? i + 1, createdAt: now, updatedAt: now });
-    await tx.policies.insert(policy);
+  await tx.policies.setLinks(appId, plan.links);
+  for (const { body, precedence } of plan.inline) {
+    const kept = typeof body.id === 'string' ? own.get(body.id) : undefined;
+    // One id, one policy: a second item with the same id gets a new one.
+    if (kept) own.delete(kept.id);
+    await tx.policies.insert(toPolicy(body, { id: kept?.id ?? uuid(), appId, precedence, createdAt: kept?.createdAt ?? now, updatedAt: now }));
   }
 }

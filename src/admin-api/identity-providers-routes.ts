@@ -9,6 +9,7 @@ import { type ApiMessage, success } from './envelope.js';
 import { REDACTED, idpEnvelopeSchema, oidcConfigSchema } from './idp-schema.js';
 import { serializeIdp } from './idp-serializer.js';
 import { pageRequest, resultInfo } from './pagination.js';
+import { refuseIfUsed, usersOf } from './reference-checks.js';
 import { notFound } from './route-params.js';
 import { samlConfigSchema } from './saml-idp-schema.js';
 import { validateBody } from './validate.js';
@@ -64,6 +65,8 @@ export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: Identi
         hint: 'remove it from those applications first',
       });
     }
+    // Rules that name it (login_method, saml/oidc identity_provider_id) would otherwise point at nothing.
+    refuseIfUsed(`login method ${existing.id}`, await usersOf(ctx.store, 'idps', existing.id));
     await ctx.store.changeConfig((tx) => tx.idps.delete(existing.id));
     return success({ id: existing.id });
   });

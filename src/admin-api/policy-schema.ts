@@ -1,20 +1,29 @@
 import { z } from 'zod';
 import { parseDuration } from '../lib/duration.js';
+import type { PolicyDecision } from '../policy/policy-types.js';
 import { ruleSchema } from './rule-schema.js';
 
 export const durationField = z.string().refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "24h" or "30m"');
 
-/** An app-scoped policy as the API accepts it. Read-only fields of a GET result are accepted and ignored. */
+const DECISIONS = ['allow', 'deny', 'bypass', 'non_identity'] as const satisfies readonly PolicyDecision[];
+
+/** Rule arrays as a policy or an Access group takes them: include any (at least one), require all, exclude none. */
+export const ruleSetFields = {
+  include: z.array(ruleSchema).min(1, 'at least one include rule is required').max(1000),
+  exclude: z.array(ruleSchema).max(1000).default([]),
+  require: z.array(ruleSchema).max(1000).default([]),
+};
+
+/**
+ * A policy as the API accepts it: app-scoped (`/apps/{id}/policies`, inline in an app's `policies`) or reusable
+ * (`/access/policies`, where `precedence` is accepted and ignored: links carry it). Read-only fields of a GET
+ * result are accepted and ignored, so a GET result can be sent back as it is.
+ */
 export const policyBody = z
   .object({
     name: z.string().min(1).max(350),
-    decision: z.string().superRefine((d, ctx) => {
-      if (d === 'bypass' || d === 'non_identity') ctx.addIssue({ code: 'custom', message: `decision "${d}" is not supported yet` });
-      else if (d !== 'allow' && d !== 'deny') ctx.addIssue({ code: 'custom', message: 'must be one of allow, deny, bypass, non_identity' });
-    }) as unknown as z.ZodType<'allow' | 'deny'>,
-    include: z.array(ruleSchema).min(1, 'at least one include rule is required').max(1000),
-    exclude: z.array(ruleSchema).max(1000).default([]),
-    require: z.array(ruleSchema).max(1000).default([]),
+    decision: z.enum(DECISIONS, `must be one of ${DECISIONS.join(', ')}`),
+    ...ruleSetFields,
     precedence: z.number().int().min(0).max(1_000_000).optional(),
     session_duration: durationField.optional(),
     // read-only outputs

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectCases, type TestDatabase } from '../../test/helpers/test-databases.js';
 import type { AppRecord } from '../apps/app-record.js';
 import type { OidcIdpRecord } from '../connectors/idp-record.js';
-import type { AccessPolicy } from '../policy/policy-types.js';
+import type { AccessGroup, AccessList, AccessPolicy } from '../policy/policy-types.js';
 
 /** The store conformance suite: the same cases on every dialect. */
 const cases = await dialectCases();
@@ -116,6 +116,132 @@ for (const dialect of cases) {
       expect(await tdb.store.apps.delete('a1')).toBe(true);
       expect(await tdb.store.policies.listForApp('a1')).toEqual([]);
       expect(await tdb.store.apps.currentSigningKey('a1')).toBeUndefined();
+    });
+
+    it('policies: an app evaluates its own and its linked reusable policies, by the link\'s precedence', async () => {
+      await tdb.store.apps.insert(app('a2', 'e'.repeat(64)));
+      await tdb.store.apps.insert(app('a3', 'd'.repeat(64)));
+      const policy = (id: string, appId: string | null, precedence: number, at = 0): AccessPolicy => ({
+        id,
+        appId,
+        name: `name ${id}`,
+        decision: 'allow',
+        precedence,
+        include: [{ group: { id: 'g-mentioned' } }],
+        exclude: [],
+        require: [],
+        sessionDuration: '8h',
+        createdAt: new Date(t0.getTime() + at),
+        updatedAt: t0,
+      });
+      await tdb.store.policies.insert(policy('r1', null, 99, 1));
+      await tdb.store.policies.insert(policy('r2', null, 0, 2));
+      await tdb.store.policies.insert(policy('own', 'a2', 2));
+      // A reusable row keeps no precedence of its own.
+      expect((await tdb.store.policies.get('r1'))?.precedence).toBe(0);
+      await tdb.store.policies.setLinks('a2', [
+        { policyId: 'r1', precedence: 3 },
+        { policyId: 'r2', precedence: 1 },
+      ]);
+      await tdb.store.policies.setLinks('a3', [{ policyId: 'r1', precedence: 7 }]);
+      const forA2 = await tdb.store.policies.listForApp('a2');
+      expect(forA2.map((p) => [p.id, p.precedence, p.appId])).toEqual([
+        ['r2', 1, null],
+        ['own', 2, 'a2'],
+        ['r1', 3, null],
+      ]);
+      expect(forA2[0]).toMatchObject({ name: 'name r2', sessionDuration: '8h', include: [{ group: { id: 'g-mentioned' } }] });
+      expect((await tdb.store.policies.listForApp('a3')).map((p) => [p.id, p.precedence])).toEqual([['r1', 7]]);
+      expect(Object.fromEntries(await tdb.store.policies.appCounts(['r1', 'r2', 'own']))).toEqual({ r1: 2, r2: 1, own: 0 });
+      expect((await tdb.store.policies.appsUsing('r1')).map((a) => a.id).sort()).toEqual(['a2', 'a3']);
+      expect(await tdb.store.policies.listReusable(0, 1)).toMatchObject({ total: 2, items: [{ id: 'r1' }] });
+      expect(await tdb.store.policies.listReusable(1, 1)).toMatchObject({ total: 2, items: [{ id: 'r2' }] });
+      expect((await tdb.store.policies.listMentioning('g-mentioned')).map((p) => p.id).sort()).toEqual(['own', 'r1', 'r2']);
+      expect(await tdb.store.policies.listMentioning('g_mention%')).toEqual([]);
+      // Replacing the links; deleting a reusable policy takes its links along.
+      await tdb.store.policies.setLinks('a2', [{ policyId: 'r1', precedence: 1 }]);
+      expect((await tdb.store.policies.listForApp('a2')).map((p) => p.id)).toEqual(['r1', 'own']);
+      expect(await tdb.store.policies.delete('r1')).toBe(true);
+      expect((await tdb.store.policies.listForApp('a2')).map((p) => p.id)).toEqual(['own']);
+      expect(await tdb.store.policies.appsUsing('r1')).toEqual([]);
+      // Deleting an app takes its links along (foreign keys), leaving the reusable policy.
+      await tdb.store.policies.setLinks('a3', [{ policyId: 'r2', precedence: 1 }]);
+      expect(await tdb.store.apps.delete('a3')).toBe(true);
+      expect(await tdb.store.policies.appCounts(['r2'])).toEqual(new Map([['r2', 0]]));
+      expect(await tdb.store.policies.get('r2')).toBeDefined();
+    });
+
+    it('access groups: CRUD, name and search filters (wildcards are literal), all, mentions', async () => {
+      const group = (id: string, name: string, at: number): AccessGroup => ({
+        id,
+        name,
+        include: [{ email_domain: { domain: 'example.com' } }],
+        exclude: [{ email_list: { id: 'list-x' } }],
+        require: [],
+        isDefault: at === 0,
+        createdAt: new Date(t0.getTime() + at),
+        updatedAt: t0,
+      });
+      await tdb.store.accessGroups.insert(group('g1', 'Engineers', 0));
+      await tdb.store.accessGroups.insert(group('g2', 'Sales_100%', 1));
+      await tdb.store.accessGroups.insert(group('g3', 'Sales EMEA', 2));
+      expect(await tdb.store.accessGroups.get('g1')).toEqual(group('g1', 'Engineers', 0));
+      expect(await tdb.store.accessGroups.list(0, 10)).toMatchObject({ total: 3, items: [{ id: 'g1' }, { id: 'g2' }, { id: 'g3' }] });
+      expect(await tdb.store.accessGroups.list(1, 1)).toMatchObject({ total: 3, items: [{ id: 'g2' }] });
+      expect(await tdb.store.accessGroups.list(0, 10, { name: 'Sales EMEA' })).toMatchObject({ total: 1, items: [{ id: 'g3' }] });
+      expect(await tdb.store.accessGroups.list(0, 10, { search: 'SALES' })).toMatchObject({ total: 2 });
+      expect(await tdb.store.accessGroups.list(0, 10, { search: '_100%' })).toMatchObject({ total: 1, items: [{ id: 'g2' }] });
+      expect(await tdb.store.accessGroups.list(0, 10, { search: '%' })).toMatchObject({ total: 1, items: [{ id: 'g2' }] });
+      expect([...(await tdb.store.accessGroups.all()).keys()]).toEqual(['g1', 'g2', 'g3']);
+      expect((await tdb.store.accessGroups.listMentioning('list-x')).map((g) => g.id)).toEqual(['g1', 'g2', 'g3']);
+      expect(await tdb.store.accessGroups.update({ ...group('g2', 'Sales', 1), exclude: [] })).toBe(true);
+      expect((await tdb.store.accessGroups.listMentioning('list-x')).map((g) => g.id)).toEqual(['g1', 'g3']);
+      expect(await tdb.store.accessGroups.update(group('nope', 'x', 0))).toBe(false);
+      expect(await tdb.store.accessGroups.delete('g3')).toBe(true);
+      expect(await tdb.store.accessGroups.delete('g3')).toBe(false);
+      expect(await tdb.store.accessGroups.get('g3')).toBeUndefined();
+    });
+
+    it('access lists: items with their times, type and search filters, all', async () => {
+      const list = (id: string, type: AccessList['type'], at: number, description?: string): AccessList => ({
+        id,
+        name: `${type} list ${id}`,
+        type,
+        ...(description ? { description } : {}),
+        items:
+          type === 'EMAIL'
+            ? [
+                { value: 'a@example.com', description: 'Alice', createdAt: t0 },
+                { value: 'b@example.com', createdAt: new Date(t0.getTime() + 5) },
+              ]
+            : [{ value: '192.0.2.0/24', createdAt: t0 }],
+        createdAt: new Date(t0.getTime() + at),
+        updatedAt: t0,
+      });
+      await tdb.store.accessLists.insert(list('l1', 'EMAIL', 0, 'Contractors'));
+      await tdb.store.accessLists.insert(list('l2', 'IP', 1));
+      expect(await tdb.store.accessLists.get('l1')).toEqual(list('l1', 'EMAIL', 0, 'Contractors'));
+      expect(await tdb.store.accessLists.get('l2')).toEqual(list('l2', 'IP', 1));
+      expect(await tdb.store.accessLists.list(0, 10)).toMatchObject({ total: 2, items: [{ id: 'l1' }, { id: 'l2' }] });
+      expect(await tdb.store.accessLists.list(0, 10, { type: 'IP' })).toMatchObject({ total: 1, items: [{ id: 'l2' }] });
+      expect(await tdb.store.accessLists.list(0, 10, { search: 'contractors' })).toMatchObject({ total: 1, items: [{ id: 'l1' }] });
+      expect(await tdb.store.accessLists.list(0, 10, { search: 'ip LIST' })).toMatchObject({ total: 1, items: [{ id: 'l2' }] });
+      expect([...(await tdb.store.accessLists.all()).keys()]).toEqual(['l1', 'l2']);
+      const changed = { ...list('l1', 'EMAIL', 0), items: [{ value: 'c@example.com', createdAt: t0 }] };
+      expect(await tdb.store.accessLists.update(changed)).toBe(true);
+      expect(await tdb.store.accessLists.get('l1')).toEqual(changed);
+      expect(await tdb.store.accessLists.delete('l1')).toBe(true);
+      expect(await tdb.store.accessLists.get('l1')).toBeUndefined();
+    });
+
+    it('users: the last-seen identity, by email; none for a user never seen', async () => {
+      const id = await tdb.store.users.upsertByEmail('bob@example.com', t0);
+      expect(await tdb.store.users.lastIdentityByEmail('bob@example.com')).toBeUndefined();
+      expect(await tdb.store.users.lastIdentityByEmail('nobody@example.com')).toBeUndefined();
+      await tdb.store.users.setLastIdentity(id, '{"email":"bob@example.com","groups":["a"]}');
+      expect(await tdb.store.users.lastIdentityByEmail('Bob@Example.com')).toBe('{"email":"bob@example.com","groups":["a"]}');
+      await tdb.store.users.setLastIdentity(id, '{"email":"bob@example.com","groups":[]}');
+      expect(JSON.parse((await tdb.store.users.lastIdentityByEmail('bob@example.com'))!)).toEqual({ email: 'bob@example.com', groups: [] });
     });
 
     it('transactions: take is single-use, even when raced', async () => {

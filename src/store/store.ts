@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './database.js';
+import { AccessGroupRepo } from './repos/access-group-repo.js';
+import { AccessListRepo } from './repos/access-list-repo.js';
+import { AccessLogRepo } from './repos/access-log-repo.js';
 import { ApiTokenRepo } from './repos/api-token-repo.js';
 import { AppRepo } from './repos/app-repo.js';
 import { IdentityRepo } from './repos/identity-repo.js';
@@ -22,11 +25,14 @@ export class Store {
   readonly idps: IdpRepo;
   readonly apps: AppRepo;
   readonly policies: PolicyRepo;
+  readonly accessGroups: AccessGroupRepo;
+  readonly accessLists: AccessListRepo;
   readonly sessionKeys: SessionKeyRepo;
   readonly users: UserRepo;
   readonly identities: IdentityRepo;
   readonly transactions: TransactionRepo;
   readonly usedValues: UsedValueRepo;
+  readonly accessLogs: AccessLogRepo;
 
   constructor(
     readonly db: Kysely<Database> | Transaction<Database>,
@@ -37,11 +43,14 @@ export class Store {
     this.idps = new IdpRepo(db);
     this.apps = new AppRepo(db);
     this.policies = new PolicyRepo(db);
+    this.accessGroups = new AccessGroupRepo(db);
+    this.accessLists = new AccessListRepo(db);
     this.sessionKeys = new SessionKeyRepo(db);
     this.users = new UserRepo(db);
     this.identities = new IdentityRepo(db);
     this.transactions = new TransactionRepo(db);
     this.usedValues = new UsedValueRepo(db);
+    this.accessLogs = new AccessLogRepo(db);
   }
 
   /** Runs fn atomically: all of its writes land, or none do. */

@@ -169,11 +169,11 @@ for (const dialect of cases) {
         allowed_idps: ['00000000-0000-4000-8000-000000000000'],
         auto_redirect_to_identity: true,
         saas_app: { sp_entity_id: 'urn:x', consumer_service_url: 'javascript:alert(1)', name_id_format: 'upn' },
-        policies: [{ name: 'p', decision: 'allow', include: [{ ip: { ip: '10.0.0.0/8' } }] }],
+        policies: [{ name: 'p', decision: 'allow', include: [{ ip: { ip: '10.0.0.0/33' } }, { okta: { name: 'x', identity_provider_id: 'y' } }] }],
       });
       expect(res.status).toBe(400);
       const pointers = res.json.errors.map((e: { source: { pointer: string } }) => e.source.pointer);
-      expect(pointers).toEqual(expect.arrayContaining(['/saas_app/consumer_service_url', '/saas_app/name_id_format', '/policies/0/include/0/ip']));
+      expect(pointers).toEqual(expect.arrayContaining(['/saas_app/consumer_service_url', '/saas_app/name_id_format', '/policies/0/include/0/ip/ip', '/policies/0/include/1/okta']));
       expect((await h.db.store.apps.list(0, 100)).total).toBe(before);
       const unknownIdp = await h.call('POST', `${acc}/apps`, {
         type: 'saas',

@@ -15,4 +15,18 @@ export class UserRepo {
     const row = await this.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
     return row.id;
   }
+
+  /**
+   * Remembers the Identity (as JSON) of the user's latest sign-in, for the policy tester's "as last seen" mode.
+   * Called from the session code after a successful upstream login.
+   */
+  async setLastIdentity(userId: string, identityJson: string): Promise<void> {
+    await this.db.updateTable('users').set({ last_identity: identityJson }).where('id', '=', userId).execute();
+  }
+
+  /** The Identity JSON of the user's latest sign-in; undefined for a user never seen (or seen before this existed). */
+  async lastIdentityByEmail(email: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('users').select('last_identity').where('email', '=', email.toLowerCase()).executeTakeFirst();
+    return row?.last_identity ?? undefined;
+  }
 }

@@ -1,0 +1,73 @@
+import { type Kysely, sql } from 'kysely';
+import type { AccessLogEntry, AccessLogQuery } from '../../logs/access-log.js';
+import type { AccessLogsTable, Database } from '../database.js';
+
+/** The authentication log. Entries are written in the same store transaction as the outcome they record. */
+export class AccessLogRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(entry: AccessLogEntry): Promise<void> {
+    await this.db.insertInto('access_logs').values(toRow(entry)).execute();
+  }
+
+  async query(q: AccessLogQuery): Promise<AccessLogEntry[]> {
+    let query = this.db.selectFrom('access_logs').selectAll();
+    if (q.since) query = query.where('created_at', '>=', q.since.getTime());
+    if (q.until) query = query.where('created_at', '<=', q.until.getTime());
+    if (q.email) {
+      const value = q.email.value.toLowerCase();
+      // Emails are stored lower-cased; a substring filter escapes LIKE's wildcards so they match literally.
+      const pattern = `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = q.email.exact ? query.where('user_email', '=', value) : query.where(sql<boolean>`user_email like ${pattern} escape '\\'`);
+    }
+    const rows = await query.orderBy('created_at', q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute();
+    return rows.map(fromRow);
+  }
+}
+
+function toRow(e: AccessLogEntry): AccessLogsTable {
+  return {
+    id: e.id,
+    ray_id: e.rayId,
+    created_at: e.createdAt.getTime(),
+    user_email: e.userEmail.toLowerCase(),
+    ip_address: e.ipAddress,
+    country: e.country ?? null,
+    app_uid: e.appUid ?? null,
+    app_domain: e.appDomain ?? null,
+    app_name: e.appName ?? null,
+    action: e.action,
+    allowed: e.allowed ? 1 : 0,
+    connection: e.connection ?? null,
+    idp_id: e.idpId ?? null,
+    policy_id: e.policyId ?? null,
+    policy_name: e.policyName ?? null,
+    decision: e.decision ?? null,
+    reasons: JSON.stringify(e.reasons),
+    error_code: e.errorCode ?? null,
+  };
+}
+
+function fromRow(r: AccessLogsTable): AccessLogEntry {
+  const opt = <K extends string>(key: K, v: string | null) => (v === null ? {} : ({ [key]: v } as Record<K, string>));
+  return {
+    id: r.id,
+    rayId: r.ray_id,
+    createdAt: new Date(Number(r.created_at)),
+    userEmail: r.user_email,
+    ipAddress: r.ip_address,
+    action: r.action as AccessLogEntry['action'],
+    allowed: Number(r.allowed) === 1,
+    reasons: JSON.parse(r.reasons) as string[],
+    ...opt('country', r.country),
+    ...opt('appUid', r.app_uid),
+    ...opt('appDomain', r.app_domain),
+    ...opt('appName', r.app_name),
+    ...opt('connection', r.connection),
+    ...opt('idpId', r.idp_id),
+    ...opt('policyId', r.policy_id),
+    ...opt('policyName', r.policy_name),
+    ...opt('decision', r.decision),
+    ...opt('errorCode', r.error_code),
+  };
+}
