@@ -13,6 +13,7 @@ import { registerLoginRoutes } from './flow/login-routes.js';
 import { registerSpMetadataRoutes } from './flow/sp-metadata-routes.js';
 import { SpSigningKey } from './connectors/saml/sp-signing-key.js';
 import { registerSsoRoutes } from './flow/sso-routes.js';
+import { trustedProxies } from './http/client-facts.js';
 import { parseDuration } from './lib/duration.js';
 import { SessionKeyring } from './session/session-keyring.js';
 import { SessionService } from './session/session-service.js';
@@ -50,6 +51,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   });
   const sessions = new SessionService(ctx.store, tokens, ctx.clock, { secure: ctx.urls.secure, durationMs: parseDuration(SESSION_DURATION)! });
   const apps = new AppDirectory(ctx.store, ctx.clock);
+  const proxies = trustedProxies(ctx.config.trustedProxies);
   const spKey = new SpSigningKey(ctx.store, ctx.clock);
   const connectors = new ConnectorRegistry(ctx.clock, { store: ctx.store, spKey, logger: ctx.logger, spEntityId: ctx.urls.samlSpEntityId, skewMs: ctx.config.clockSkewMs });
   const flow = new LoginFlow(ctx, sessions, connectors, new SamlResponder(ctx.urls), apps);
@@ -70,10 +72,10 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     await pages.register(formbody, { bodyLimit: 512 * 1024 });
     pages.setErrorHandler((error, req, reply) => renderErrorPage(error, req, reply, ctx.logger));
     pages.setNotFoundHandler((req, reply) => renderErrorPage(new GatehouseError('NOT_FOUND', { detail: `no route ${req.method} ${req.url.split('?')[0]}` }), req, reply, ctx.logger));
-    registerSsoRoutes(pages, ctx, flow, apps);
-    registerLoginRoutes(pages, flow);
+    registerSsoRoutes(pages, ctx, flow, apps, proxies);
+    registerLoginRoutes(pages, flow, proxies);
     registerSpMetadataRoutes(pages, ctx, spKey);
-    registerIdentityRoutes(pages, ctx, sessions, keyring);
+    registerIdentityRoutes(pages, ctx, sessions, keyring, apps, proxies);
   });
 
   return { http, keyring, sessions };

@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.js';
-import type { AccessPolicy } from '../policy/policy-types.js';
+import type { AccessPolicy, PolicyLookups } from '../policy/policy-types.js';
 import { CONFIG_VERSION_KEY, type Store } from '../store/store.js';
 import type { AppRecord, AppSigningKey } from './app-record.js';
 
@@ -14,6 +14,8 @@ export const VERSION_CHECK_MS = 500;
 export interface SsoTarget {
   app: AppRecord;
   policies: AccessPolicy[];
+  /** The Access groups and lists the policies may reference (one shared snapshot per configuration version). */
+  lookups: PolicyLookups;
   signingKey: AppSigningKey | undefined;
 }
 
@@ -22,6 +24,7 @@ export class AppDirectory {
   #checkedAt = -Infinity;
   readonly #byAud = new Map<string, SsoTarget | null>();
   readonly #byId = new Map<string, SsoTarget | null>();
+  #lookups: Promise<PolicyLookups> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -54,9 +57,21 @@ export class AppDirectory {
     return hit ?? undefined;
   }
 
+  /** Every app's policies draw on the same groups and lists; they are loaded once per configuration version. */
+  lookups(): Promise<PolicyLookups> {
+    this.#lookups ??= Promise.all([this.store.accessGroups.all(), this.store.accessLists.all()]).then(
+      ([groups, lists]) => ({ groups, lists }),
+      (e: unknown) => {
+        this.#lookups = undefined;
+        throw e;
+      },
+    );
+    return this.#lookups;
+  }
+
   async #load(app: AppRecord): Promise<SsoTarget> {
-    const [policies, signingKey] = await Promise.all([this.store.policies.listForApp(app.id), this.store.apps.currentSigningKey(app.id)]);
-    return { app, policies, signingKey };
+    const [policies, signingKey, lookups] = await Promise.all([this.store.policies.listForApp(app.id), this.store.apps.currentSigningKey(app.id), this.lookups()]);
+    return { app, policies, lookups, signingKey };
   }
 
   async #fresh(): Promise<void> {
@@ -67,6 +82,7 @@ export class AppDirectory {
     if (version !== this.#version) {
       this.#byAud.clear();
       this.#byId.clear();
+      this.#lookups = undefined;
       this.#version = version;
     }
   }
@@ -74,6 +90,7 @@ export class AppDirectory {
   #clear(): void {
     this.#byAud.clear();
     this.#byId.clear();
+    this.#lookups = undefined;
     this.#checkedAt = -Infinity;
   }
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -24,6 +25,11 @@ const envSchema = z
     GATEHOUSE_ACCOUNT_ID: z.string().regex(ACCOUNT_ID, 'must be 32 lower-case hex characters').optional(),
     GATEHOUSE_API_TOKEN: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
     GATEHOUSE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+    GATEHOUSE_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .refine((list) => list.every(isAddressOrCidr), 'must be a comma-separated list of IP addresses or CIDR ranges'),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -38,6 +44,8 @@ export interface Config {
   accountId: string | undefined;
   apiToken: string | undefined;
   clockSkewMs: number;
+  /** Peers whose X-Forwarded-For, CF-IPCountry and client-certificate headers are believed. */
+  trustedProxies: string[];
   production: boolean;
   logLevel: string;
 }
@@ -67,7 +75,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     accountId: e.GATEHOUSE_ACCOUNT_ID,
     apiToken: e.GATEHOUSE_API_TOKEN,
     clockSkewMs: e.GATEHOUSE_CLOCK_SKEW_SECONDS * 1000,
+    trustedProxies: e.GATEHOUSE_TRUSTED_PROXIES,
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }

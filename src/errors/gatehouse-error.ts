@@ -31,6 +31,8 @@ export class GatehouseError extends Error {
   readonly hint: string | undefined;
   readonly fields: FieldProblem[];
   upstream: string | undefined;
+  /** Set when the refusal was already recorded (authentication log) under this reference id. */
+  rayId: string | undefined;
 
   constructor(code: ErrorCode, options: GatehouseErrorOptions = {}) {
     const spec = ERRORS[code];
@@ -44,6 +46,7 @@ export class GatehouseError extends Error {
     this.hint = options.hint;
     this.fields = options.fields ?? [];
     this.upstream = options.upstream;
+    this.rayId = undefined;
   }
 }
 

@@ -11,7 +11,8 @@ import { GatehouseError } from './gatehouse-error.js';
  */
 export function renderErrorPage(error: unknown, req: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   const e = toGatehouseError(error, req.url.startsWith('/cdn-cgi/access/callback'));
-  const rayId = newRayId();
+  // The flow may have recorded the refusal in the authentication log already; the page shows that same id.
+  const rayId = e.rayId ?? newRayId();
   const level = e.status >= 500 ? 'error' : 'warn';
   logger[level](
     { event: 'auth.failure', code: e.code, ray_id: rayId, detail: e.detail, hint: e.hint, method: req.method, path: req.routeOptions.url ?? req.url.split('?')[0], ip: req.ip, err: e.status >= 500 ? e.cause ?? e : undefined },

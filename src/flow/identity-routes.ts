@@ -1,5 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
+import type { AppDirectory } from '../apps/app-directory.js';
+import { clientFacts, type TrustedProxies } from '../http/client-facts.js';
+import { evaluateAccess } from '../policy/evaluate-access.js';
+import { evaluationContext } from './evaluation-context.js';
 import { getIdentityBody } from '../session/get-identity-body.js';
 import type { SessionKeyring } from '../session/session-keyring.js';
 import type { SessionService } from '../session/session-service.js';
@@ -15,7 +19,14 @@ const JSON_HEADERS = {
 };
 
 /** Team-domain endpoints around the session: get-identity, certs, logout, the launcher, static assets. */
-export function registerIdentityRoutes(app: FastifyInstance, ctx: AppContext, sessions: SessionService, keyring: SessionKeyring): void {
+export function registerIdentityRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  sessions: SessionService,
+  keyring: SessionKeyring,
+  apps: AppDirectory,
+  proxies: TrustedProxies,
+): void {
   app.get('/cdn-cgi/access/get-identity', async (req, reply) => {
     const session = await sessions.read(req.headers.cookie);
     if (!session) return reply.status(401).headers(JSON_HEADERS).send({ err: 'no valid session' });
@@ -49,8 +60,16 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: AppContext, se
   app.get('/', async (req, reply) => {
     const session = await sessions.read(req.headers.cookie);
     if (!session) return reply.header('cache-control', 'no-store').redirect(ctx.urls.loginPage, 302);
-    const apps = (await ctx.store.apps.list(0, 1000)).items.filter((a) => a.appLauncherVisible);
-    const tiles = apps.map((a) => ({ name: a.name, href: ctx.urls.ssoEndpoint(a.aud) }));
+    // The launcher lists only the apps this user may open: each visible app's policies are evaluated for the
+    // session's identity and this connection, exactly as its SSO endpoint would.
+    const context = evaluationContext(session.record.identity, clientFacts(req.socket.remoteAddress, req.headers, proxies));
+    const visible = (await ctx.store.apps.list(0, 1000)).items.filter((a) => a.appLauncherVisible);
+    const tiles: Array<{ name: string; href: string }> = [];
+    for (const a of visible) {
+      const target = await apps.byId(a.id);
+      if (target && evaluateAccess(target.policies, context, target.lookups).allowed) tiles.push({ name: a.name, href: ctx.urls.ssoEndpoint(a.aud) });
+    }
+    tiles.sort((x, y) => x.name.localeCompare(y.name));
     return reply.headers(pageHeaders()).send(launcherPage({ email: session.record.identity.email, tiles }));
   });
 

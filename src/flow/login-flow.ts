@@ -8,7 +8,12 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Identity } from '../identity/identity.js';
 import { newRayId, randomToken } from '../lib/random.js';
 import { testFailurePage, testSuccessPage } from '../web/test-result-page.js';
+import type { ClientFacts } from '../http/client-facts.js';
+import { parseDuration } from '../lib/duration.js';
+import { type AccessLogEntry, accessLogId } from '../logs/access-log.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
+import type { AccessResult } from '../policy/policy-types.js';
+import { evaluationContext } from './evaluation-context.js';
 import type { SessionService } from '../session/session-service.js';
 import type { TakeResult } from '../store/repos/transaction-repo.js';
 import { loginPage } from '../web/login-page.js';
@@ -22,7 +27,7 @@ export interface CallbackRequest {
   /** The query string for GET, the form body for POST. */
   params: URLSearchParams;
   cookieHeader: string | undefined;
-  ip: string;
+  client: ClientFacts;
 }
 
 export interface SsoRequest {
@@ -31,7 +36,7 @@ export interface SsoRequest {
   relayState?: string;
   forceAuthn: boolean;
   cookieHeader: string | undefined;
-  ip: string;
+  client: ClientFacts;
 }
 
 /**
@@ -52,8 +57,14 @@ export class LoginFlow {
     if (!req.forceAuthn) {
       const session = await this.sessions.read(req.cookieHeader);
       if (session && idpAllowed(req.target.app, session.record.identity.idpId)) {
-        const { identity, userId } = session.record;
-        return this.#authorizeAndRespond(req.target, identity, { userId, nonce: session.nonce, expiresAt: session.expiresAt }, req, []);
+        const { identity, userId, iat } = session.record;
+        // Policies run on every SSO, live session or not; a session older than the policy's (or the app's)
+        // session_duration sends the user to sign in again instead.
+        const access = await this.#authorize(req.target, identity, req.client);
+        const maxAgeMs = parseDuration(access.sessionDuration ?? req.target.app.sessionDuration);
+        if (maxAgeMs === undefined || this.ctx.clock.now().getTime() - iat * 1000 <= maxAgeMs) {
+          return this.#respond(req.target, identity, access, { userId, nonce: session.nonce, expiresAt: session.expiresAt }, req);
+        }
       }
     }
     const binding = ensureBinding(req.cookieHeader, this.ctx.urls.secure);
@@ -118,6 +129,16 @@ export class LoginFlow {
    * The transaction is consumed before anything else is checked, so no answer can be retried (catalogue REJ).
    */
   async callback(req: CallbackRequest): Promise<Reply> {
+    const known: { idp?: IdpRecord; email?: string } = {};
+    try {
+      return await this.#callback(req, known);
+    } catch (e) {
+      if (e instanceof GatehouseError && e.rayId === undefined) await this.#recordFailure(e, req.client, known);
+      throw e;
+    }
+  }
+
+  async #callback(req: CallbackRequest, known: { idp?: IdpRecord; email?: string }): Promise<Reply> {
     const { params } = req;
     const saml = params.has('SAMLResponse');
     const keys = params.getAll(saml ? 'RelayState' : 'state');
@@ -145,6 +166,7 @@ export class LoginFlow {
     }
     const idp = await this.ctx.store.idps.get(upstream.idpId);
     if (!idp) throw new GatehouseError('CONNECTOR_NOT_FOUND', { detail: `login method ${upstream.idpId} was deleted during the sign-in` });
+    known.idp = idp;
     const finish = this.connectors.forIdp(idp).finishLogin({
       callbackUrl: this.ctx.urls.callback,
       params,
@@ -154,38 +176,52 @@ export class LoginFlow {
     });
     if (upstream.test) return this.#testResult(idp, finish, params);
     const identity = await finish;
-    const ip = req.ip;
+    known.email = identity.email;
     if (!upstream.ssoTxId) {
-      const session = await this.sessions.establish(identity, ip, async () => undefined);
-      this.#logSuccess(identity, undefined, ip);
+      // A sign-in to Gatehouse itself (App Launcher): no app, so no app policy; recorded with the session.
+      const entry = this.#logEntry({ action: 'login', allowed: true, client: req.client, identity, reasons: [] });
+      const session = await this.sessions.establish(identity, req.client.ip, async () => undefined, (tx) => tx.accessLogs.insert(entry));
+      this.#logSuccess(identity, undefined, req.client.ip);
       return redirect(`${this.ctx.urls.base}/`, [session.setCookie]);
     }
     const sso = expectTaken(await this.ctx.store.transactions.take<SsoTransaction>(upstream.ssoTxId, SSO_TX, now), 'FLOW_NOT_FOUND', 'SSO request');
     const target = await this.apps.byId(sso.appId);
     if (!target) throw new GatehouseError('APP_NOT_FOUND', { detail: `app ${sso.appId} was deleted during the sign-in` });
     if (!idpAllowed(target.app, idp.id)) throw new GatehouseError('CONNECTOR_NOT_ALLOWED', { detail: `login method ${idp.id} is not allowed for app ${target.app.id}` });
-    return this.#authorizeAndRespond(target, identity, undefined, { ...sso, ip }, []);
+    const access = await this.#authorize(target, identity, req.client);
+    return this.#respond(target, identity, access, undefined, { ...sso, client: req.client });
   }
 
   /**
-   * Policy first, then (for a new login) the session and the signed response in one store transaction. A denial
-   * posts nothing and sets no cookie.
+   * The app's policies for this identity and connection. A denial is recorded in the authentication log, and the
+   * refusal carries that entry's reference id: the user's page and the admin's log line show the same one.
    */
-  async #authorizeAndRespond(
+  async #authorize(target: SsoTarget, identity: Identity, client: ClientFacts): Promise<AccessResult> {
+    const { app } = target;
+    const access = evaluateAccess(target.policies, evaluationContext(identity, client), target.lookups);
+    if (access.allowed) return access;
+    const entry = this.#logEntry({ action: 'login', allowed: false, client, identity, app, access, errorCode: 'ACCESS_DENIED' });
+    await this.ctx.store.accessLogs.insert(entry);
+    const error = new GatehouseError('ACCESS_DENIED', {
+      detail: `${identity.email} denied for app ${app.id} (${app.name}): ${access.policyId ? `policy ${access.policyId} (${access.policyName}) decided ${access.decision}` : 'no policy matched'}; reasons ${access.reasons.join(', ')}`,
+      hint: 'adjust the application policies if this user should have access',
+    });
+    error.rayId = entry.rayId;
+    throw error;
+  }
+
+  /**
+   * An allowed sign-on: for a new login the session, the signed response and the log entry commit together in one
+   * store transaction; with a live session, the log entry is written before the response is sent.
+   */
+  async #respond(
     target: SsoTarget,
     identity: Identity,
+    access: AccessResult,
     live: { userId: string; nonce: string; expiresAt: Date } | undefined,
-    req: { requestId?: string; relayState?: string; ip: string },
-    setCookies: string[],
+    req: { requestId?: string; relayState?: string; client: ClientFacts },
   ): Promise<Reply> {
     const { app } = target;
-    const access = evaluateAccess(target.policies, { email: identity.email, idpId: identity.idpId, groups: identity.groups });
-    if (!access.allowed) {
-      throw new GatehouseError('ACCESS_DENIED', {
-        detail: `${identity.email} denied for app ${app.id} (${app.name}): ${access.policyId ? `policy ${access.policyId} (${access.policyName}) decided ${access.decision}` : 'no policy matched'}; reasons ${access.reasons.join(', ')}`,
-        hint: 'adjust the application policies if this user should have access',
-      });
-    }
     const now = this.ctx.clock.now();
     const mint = this.responder.prepare(target);
     const respond = async (s: { userId: string; nonce: string; expiresAt: Date }) =>
@@ -198,16 +234,66 @@ export class LoginFlow {
         ...(req.requestId ? { requestId: req.requestId } : {}),
         ...(req.relayState !== undefined ? { relayState: req.relayState } : {}),
       });
+    const entry = this.#logEntry({ action: live ? 'sso' : 'login', allowed: true, client: req.client, identity, app, access });
+    const setCookies: string[] = [];
     let reply;
     if (live) {
+      await this.ctx.store.accessLogs.insert(entry);
       reply = await respond(live);
     } else {
-      const created = await this.sessions.establish(identity, req.ip, respond);
+      const created = await this.sessions.establish(identity, req.client.ip, respond, (tx) => tx.accessLogs.insert(entry));
       reply = created.result;
       setCookies.push(created.setCookie);
     }
-    this.#logSuccess(identity, app, req.ip, access.policyId);
+    this.#logSuccess(identity, app, req.client.ip, access.policyId);
     return htmlReply(reply.html, { setCookies, formAction: new URL(reply.acsUrl).origin });
+  }
+
+  /** A refused or failed callback, in the authentication log with what was known when it failed. */
+  async #recordFailure(e: GatehouseError, client: ClientFacts, known: { idp?: IdpRecord; email?: string }): Promise<void> {
+    const entry = this.#logEntry({ action: 'login', allowed: false, client, reasons: [e.code], errorCode: e.code, ...(known.idp ? { idp: known.idp } : {}), ...(known.email ? { email: known.email } : {}) });
+    try {
+      await this.ctx.store.accessLogs.insert(entry);
+      e.rayId = entry.rayId;
+    } catch (logError) {
+      // The refusal stands either way; the process log still has it under a fresh reference id.
+      this.ctx.logger.error({ event: 'access_log.write_failed', err: logError }, 'could not record a refused sign-in in the authentication log');
+    }
+  }
+
+  #logEntry(input: {
+    action: AccessLogEntry['action'];
+    allowed: boolean;
+    client: ClientFacts;
+    identity?: Identity;
+    idp?: IdpRecord;
+    email?: string;
+    app?: AppRecord;
+    access?: AccessResult;
+    reasons?: string[];
+    errorCode?: string;
+  }): AccessLogEntry {
+    const { identity, app, access } = input;
+    const idpId = identity?.idpId ?? input.idp?.id;
+    const connection = identity?.idpType ?? input.idp?.type;
+    return {
+      id: accessLogId(this.ctx.clock.now()),
+      rayId: newRayId(),
+      createdAt: this.ctx.clock.now(),
+      userEmail: identity?.email ?? input.email ?? '',
+      ipAddress: input.client.ip,
+      action: input.action,
+      allowed: input.allowed,
+      reasons: access?.reasons ?? input.reasons ?? [],
+      ...(input.client.country ? { country: input.client.country } : {}),
+      ...(app ? { appUid: app.id, appDomain: this.ctx.urls.appDomain(app.aud), appName: app.name } : {}),
+      ...(connection ? { connection } : {}),
+      ...(idpId ? { idpId } : {}),
+      ...(access?.policyId ? { policyId: access.policyId } : {}),
+      ...(access?.policyName ? { policyName: access.policyName } : {}),
+      ...(access?.decision ? { decision: access.decision } : {}),
+      ...(input.errorCode ? { errorCode: input.errorCode } : {}),
+    };
   }
 
   /** The Test page: the identity, or the precise failure with its hint and the decoded upstream message. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { clientFacts, type TrustedProxies } from '../http/client-facts.js';
 import type { LoginFlow } from './login-flow.js';
 import { sendReply } from './send-reply.js';
 import { toParams } from './sso-routes.js';
@@ -6,7 +7,7 @@ import { toParams } from './sso-routes.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Login page, upstream login start, and the one callback for every upstream login method. */
-export function registerLoginRoutes(app: FastifyInstance, flow: LoginFlow): void {
+export function registerLoginRoutes(app: FastifyInstance, flow: LoginFlow, proxies: TrustedProxies): void {
   app.get<{ Querystring: { tx?: string } }>('/cdn-cgi/access/login', async (req, reply) =>
     sendReply(reply, await flow.loginPage(txParam(req.query.tx), req.headers.cookie)),
   );
@@ -23,14 +24,14 @@ export function registerLoginRoutes(app: FastifyInstance, flow: LoginFlow): void
   });
 
   app.get('/cdn-cgi/access/callback', async (req, reply) =>
-    sendReply(reply, await flow.callback({ method: 'GET', contentType: undefined, params: new URL(req.url, 'http://x').searchParams, cookieHeader: req.headers.cookie, ip: req.ip })),
+    sendReply(reply, await flow.callback({ method: 'GET', contentType: undefined, params: new URL(req.url, 'http://x').searchParams, cookieHeader: req.headers.cookie, client: clientFacts(req.socket.remoteAddress, req.headers, proxies) })),
   );
 
   app.post('/cdn-cgi/access/callback', async (req, reply) => {
     // Only a flat form is a SAML HTTP-POST message; a JSON body is parsed by fastify but refused by the flow.
     const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
     const flat = Object.fromEntries(Object.entries(body).filter((e): e is [string, string | string[]] => typeof e[1] === 'string' || (Array.isArray(e[1]) && e[1].every((v) => typeof v === 'string'))));
-    return sendReply(reply, await flow.callback({ method: 'POST', contentType: req.headers['content-type'], params: toParams(flat), cookieHeader: req.headers.cookie, ip: req.ip }));
+    return sendReply(reply, await flow.callback({ method: 'POST', contentType: req.headers['content-type'], params: toParams(flat), cookieHeader: req.headers.cookie, client: clientFacts(req.socket.remoteAddress, req.headers, proxies) }));
   });
 }
 

@@ -5,6 +5,7 @@ import { decodePostMessage, decodeRedirectMessage } from '../apps/saml/decode-sa
 import { buildIdpMetadata } from '../apps/saml/idp-metadata.js';
 import { parseAuthnRequest } from '../apps/saml/parse-authn-request.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import { clientFacts, type TrustedProxies } from '../http/client-facts.js';
 import { html } from '../lib/html.js';
 import { pageLayout } from '../web/page-layout.js';
 import type { LoginFlow } from './login-flow.js';
@@ -17,7 +18,7 @@ const MAX_SAML_PARAM = 64 * 1024;
 const MAX_RELAY_STATE = 1024;
 
 /** Gatehouse as SAML IdP: /cdn-cgi/access/sso/saml/<aud> (Redirect and POST bindings, IdP-initiated) and metadata. */
-export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: LoginFlow, apps: AppDirectory): void {
+export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: LoginFlow, apps: AppDirectory, proxies: TrustedProxies): void {
   const findTarget = async (aud: string): Promise<SsoTarget> => {
     // Unknown and malformed ids get the same answer (IDP-REQ-04).
     const found = AUD.test(aud) ? await apps.byAud(aud) : undefined;
@@ -62,7 +63,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
       requestId: parsed.id,
       forceAuthn: parsed.forceAuthn,
       cookieHeader: req.headers.cookie,
-      ip: req.ip,
+      client: clientFacts(req.socket.remoteAddress, req.headers, proxies),
       ...(relayState !== undefined ? { relayState } : {}),
     });
   };
@@ -82,7 +83,7 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
         ),
       );
     }
-    return flow.sso({ target, forceAuthn: false, cookieHeader: req.headers.cookie, ip: req.ip });
+    return flow.sso({ target, forceAuthn: false, cookieHeader: req.headers.cookie, client: clientFacts(req.socket.remoteAddress, req.headers, proxies) });
   };
 
   app.get<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud', async (req, reply) => {

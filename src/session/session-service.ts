@@ -39,8 +39,14 @@ export class SessionService {
    * Creates the session in one store transaction together with whatever `build` produces for it (the SAML
    * response): if build throws, no user, identity or cookie comes into being. Call only after every check passed.
    * `build` must not use the store: on SQLite the transaction holds the only connection. Load what it needs first.
+   * `alsoRecord` writes through the transaction it is given (the authentication log entry).
    */
-  async establish<T>(identity: Identity, ip: string, build: (s: NewSession) => Promise<T>): Promise<{ setCookie: string; result: T } & NewSession> {
+  async establish<T>(
+    identity: Identity,
+    ip: string,
+    build: (s: NewSession) => Promise<T>,
+    alsoRecord?: (tx: Store, s: NewSession) => Promise<void>,
+  ): Promise<{ setCookie: string; result: T } & NewSession> {
     const now = this.clock.now();
     // Session lifetime = min(configured duration, the upstream session's end) (catalogue SP-PROTO-07).
     const upstreamEnd = identity.authn.notOnOrAfter?.getTime() ?? Number.POSITIVE_INFINITY;
@@ -49,9 +55,13 @@ export class SessionService {
     const signingKey = await this.tokens.signingKey();
     return this.store.withTransaction(async (tx) => {
       const userId = await tx.users.upsertByEmail(identity.email, now);
+      // Kept for the policy tester ("would this user get in, as last seen?").
+      await tx.users.setLastIdentity(userId, JSON.stringify(identity));
       const result = await build({ userId, nonce, expiresAt });
       const record: SessionRecord = { userId, identity, iat: Math.floor(now.getTime() / 1000), ip };
       await tx.identities.put({ nonce, userId, identity: JSON.stringify(record), createdAt: now, expiresAt });
+      // The authentication log entry (and anything else that records this sign-in) commits with the session.
+      if (alsoRecord) await alsoRecord(tx, { userId, nonce, expiresAt });
       const token = await this.tokens.issue({ email: identity.email, userId, nonce, now, expiresAt }, signingKey);
       const setCookie = serializeCookie(SESSION_COOKIE, token, {
         maxAgeSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),

@@ -6,7 +6,7 @@ export interface LauncherTile {
   href: string;
 }
 
-/** The App Launcher at the team domain root (the full launcher with policies per tile comes later). */
+/** The App Launcher at the team domain root: the apps the caller decided this user may open. */
 export function launcherPage(input: { email: string; tiles: LauncherTile[] }): string {
   return pageLayout(
     'Your applications',

@@ -36,10 +36,10 @@ export interface RunningGatehouse {
 }
 
 /** A real Gatehouse on loopback over a fresh database of the given dialect, with its log captured for assertions. */
-export async function startGatehouse(dialect: DialectCase, options: { clock?: Clock } = {}): Promise<RunningGatehouse> {
+export async function startGatehouse(dialect: DialectCase, options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<RunningGatehouse> {
   const db = await dialect.create();
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), GATEHOUSE_API_TOKEN: TEST_API_TOKEN, DATABASE_URL: db.url, LOG_LEVEL: 'debug' });
+  const config = loadConfig({ PORT: String(port), GATEHOUSE_API_TOKEN: TEST_API_TOKEN, DATABASE_URL: db.url, LOG_LEVEL: 'debug', ...options.env });
   const clock = options.clock ?? systemClock;
   const logs: LogLine[] = [];
   const sink = new Writable({
