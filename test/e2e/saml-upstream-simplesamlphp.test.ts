@@ -109,6 +109,35 @@ for (const dialect of cases) {
       expect(gh.logs.some((l) => l.event === 'saml.verified' && l.idp === idpId)).toBe(true);
     });
 
+    it('a saml attribute rule decides from the verified assertion: alice (groups admins) gets in, bob does not', async () => {
+      const made = await gh.api('/apps', {
+        body: {
+          type: 'saas',
+          name: 'Admin console',
+          allowed_idps: [idpId],
+          auto_redirect_to_identity: true,
+          saas_app: { auth_type: 'saml', sp_entity_id: 'https://console.example.test/sp', consumer_service_url: 'https://console.example.test/acs', name_id_format: 'email' },
+          policies: [{ name: 'IdP admins', decision: 'allow', include: [{ saml: { attribute_name: 'groups', attribute_value: 'admins', identity_provider_id: idpId } }] }],
+        },
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(200);
+      const open = async (username: string) => {
+        const browser = new TestBrowser();
+        let res = await browser.follow(await browser.get(made.body.result.saas_app.sso_endpoint));
+        res = await loginAtSimpleSamlPhp(browser, res, { username, password: `${username}123` });
+        const toAcs = browser.formFields(await res.text());
+        return browser.follow(await browser.post(toAcs.action, toAcs.fields));
+      };
+      const alice = await open('alice');
+      expect(alice.status).toBe(200);
+      expect(browserFormAction(await alice.text())).toBe('https://console.example.test/acs');
+      const bob = await open('bob');
+      expect(bob.status).toBe(403);
+      const entry = ((await gh.api('/logs/access_requests?email=bob@example.com&email_exact=true')).body.result as any[])[0];
+      expect(entry).toMatchObject({ allowed: false, connection: 'saml', app_uid: made.body.result.id, ray_id: bob.headers.get('x-gatehouse-ray-id') });
+      expect(entry.reasons).toContain('saml-unauthorized');
+    });
+
     it('sends a signed AuthnRequest when sign_request is on, and SimpleSAMLphp verifies it against the SP metadata', async () => {
       const current = await gh.api(`/identity_providers/${idpId}`);
       const updated = await gh.api(`/identity_providers/${idpId}`, { method: 'PUT', body: { ...current.body.result, config: { ...current.body.result.config, sign_request: true } } });
@@ -197,4 +226,8 @@ for (const dialect of cases) {
       expect((await signIn()).status).toBe(302);
     });
   });
+}
+
+function browserFormAction(html: string): string | undefined {
+  return /<form[^>]*action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
 }
