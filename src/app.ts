@@ -15,6 +15,7 @@ import { SpSigningKey } from './connectors/saml/sp-signing-key.js';
 import { registerSsoRoutes } from './flow/sso-routes.js';
 import { trustedProxies } from './http/client-facts.js';
 import { parseDuration } from './lib/duration.js';
+import { AccessLogWriter } from './logs/access-log-writer.js';
 import { SessionKeyring } from './session/session-keyring.js';
 import { SessionService } from './session/session-service.js';
 import { SessionTokens } from './session/session-token.js';
@@ -54,7 +55,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   const proxies = trustedProxies(ctx.config.trustedProxies);
   const spKey = new SpSigningKey(ctx.store, ctx.clock);
   const connectors = new ConnectorRegistry(ctx.clock, { store: ctx.store, spKey, logger: ctx.logger, spEntityId: ctx.urls.samlSpEntityId, skewMs: ctx.config.clockSkewMs });
-  const flow = new LoginFlow(ctx, sessions, connectors, new SamlResponder(ctx.urls), apps);
+  const flow = new LoginFlow(ctx, sessions, connectors, new SamlResponder(ctx.urls), apps, new AccessLogWriter(ctx.store));
 
   http.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');

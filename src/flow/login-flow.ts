@@ -11,6 +11,7 @@ import { testFailurePage, testSuccessPage } from '../web/test-result-page.js';
 import type { ClientFacts } from '../http/client-facts.js';
 import { parseDuration } from '../lib/duration.js';
 import { type AccessLogEntry, accessLogId } from '../logs/access-log.js';
+import type { AccessLogWriter } from '../logs/access-log-writer.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
 import type { AccessResult } from '../policy/policy-types.js';
 import { evaluationContext } from './evaluation-context.js';
@@ -50,6 +51,7 @@ export class LoginFlow {
     private readonly connectors: ConnectorRegistry,
     private readonly responder: SamlResponder,
     private readonly apps: AppDirectory,
+    private readonly accessLog: AccessLogWriter,
   ) {}
 
   /** An SSO request for an app, already parsed and checked against the app's registration. */
@@ -238,7 +240,7 @@ export class LoginFlow {
     const setCookies: string[] = [];
     let reply;
     if (live) {
-      await this.ctx.store.accessLogs.insert(entry);
+      await this.accessLog.record(entry);
       reply = await respond(live);
     } else {
       const created = await this.sessions.establish(identity, req.client.ip, respond, (tx) => tx.accessLogs.insert(entry));

@@ -10,6 +10,11 @@ export class AccessLogRepo {
     await this.db.insertInto('access_logs').values(toRow(entry)).execute();
   }
 
+  /** Several entries in one statement (group commit, see AccessLogWriter). */
+  async insertMany(entries: readonly AccessLogEntry[]): Promise<void> {
+    if (entries.length > 0) await this.db.insertInto('access_logs').values(entries.map(toRow)).execute();
+  }
+
   async query(q: AccessLogQuery): Promise<AccessLogEntry[]> {
     let query = this.db.selectFrom('access_logs').selectAll();
     if (q.since) query = query.where('created_at', '>=', q.since.getTime());
