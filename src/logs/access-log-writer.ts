@@ -18,7 +18,9 @@ export class AccessLogWriter {
   record(entry: AccessLogEntry): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ entry, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      // setImmediate, not now: the requests of one event-loop turn (each arrives in its own I/O callback) then
+      // share a single insert, even on SQLite where a write completes without yielding.
+      if (!this.#flushing && this.#pending.length === 1) setImmediate(() => void this.#flush());
     });
   }
 
