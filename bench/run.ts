@@ -4,7 +4,9 @@
  *      Gatehouse process, vs node:crypto RSA-2048 signatures/s on one core ÷ 2 signatures per response.
  *   2. get-identity: answers/s vs raw RSA-2048 verifications/s (each answer verifies one RS256 session token), and vs
  *      the same server's HTTP floor (/healthz, a route that does nothing) measured with the same client.
- *   3. Policy evaluation: evaluations/s of evaluateAccess, vs raw signatures/s (how many evaluations one signature costs).
+ *   3. Policy evaluation: evaluations/s of evaluateAccess, vs raw signatures/s (how many evaluations one signature costs);
+ *      and at scale (1,000 policies x 10 rules, 50 groups): evaluations/s and p99 in microseconds (target < 200 µs).
+ *   4. SAML callback validation of an IAM Identity Center-style response, vs raw RSA verifications/s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +21,7 @@ import { freePort } from '../test/helpers/gatehouse-server.js';
 import { startOidcProvider } from '../test/peers/oidc-provider-peer.js';
 import { runLoad } from './load.js';
 import { measureRawRsa, rate } from './raw-rsa.js';
+import { measurePolicyScale } from './policy-scale.js';
 import { measureSamlCallback } from './saml-callback.js';
 
 const TOKEN = 'bench-token-0123456789abcdef0123456789abcdef';
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     const subject = { email: 'alice@example.com', idpId: idp.id as string, groups: ['engineering'] };
     const evals = rate(2000, () => evaluateAccess(policies, subject));
     const samlCallback = await measureSamlCallback();
+    const scale = measurePolicyScale();
     const rawB = measureRawRsa();
     const raw = { signsPerSec: (rawA.signsPerSec + rawB.signsPerSec) / 2, verifiesPerSec: (rawA.verifiesPerSec + rawB.verifiesPerSec) / 2 };
 
@@ -121,6 +125,15 @@ async function main(): Promise<void> {
       get_identity: { per_sec: round(identity.perSec), p50_ms: round(identity.p50Ms), p99_ms: round(identity.p99Ms), errors: identity.errors, ratio_to_raw_verify: round(identity.perSec / raw.verifiesPerSec, 3), ratio_to_http_floor: round(identity.perSec / floorHttp.perSec, 3) },
       http_floor: { healthz_per_sec: round(floorHttp.perSec), p50_ms: round(floorHttp.p50Ms) },
       policy_evaluation: { per_sec: round(evals), policies: policies.length, evaluations_per_raw_signature: round(evals / raw.signsPerSec, 1) },
+      policy_evaluation_at_scale: {
+        policies: scale.policies,
+        rules_per_policy: scale.rulesPerPolicy,
+        identity_groups: scale.identityGroups,
+        evaluations_per_sec: round(scale.evaluationsPerSec),
+        p50_us: round(scale.p50Us),
+        p99_us: round(scale.p99Us),
+        target_p99_us: 200,
+      },
       saml_callback_validation: {
         validations_per_sec: round(samlCallback.validationsPerSec),
         verifies_per_validation: samlCallback.verifiesPerValidation,
@@ -133,6 +146,9 @@ async function main(): Promise<void> {
     console.log(
       `\nSSO with a live session: ${report.sso_live_session.responses_per_sec}/s, efficiency ${report.sso_live_session.efficiency} ` +
         `(target >= 0.6) against ${report.raw_rsa2048.signs_per_sec_one_core} raw RSA-2048 signatures/s ÷ 2; peak RSS ${peakRssMb} MB (target < 150).`,
+    );
+    console.log(
+      `Policy evaluation, ${scale.policies} policies x ${scale.rulesPerPolicy} rules, ${scale.identityGroups} groups: ${round(scale.evaluationsPerSec)}/s, p99 ${round(scale.p99Us)} µs (target < 200 µs).`,
     );
     console.log(
       `SAML callback validation: ${report.saml_callback_validation.validations_per_sec}/s (2 signatures each), ` +

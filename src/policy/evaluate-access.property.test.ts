@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateAccess } from './evaluate-access.js';
+import { evaluateAccess, evaluateAccessLinear } from './evaluate-access.js';
 import type { AccessGroup, AccessList, AccessPolicy, AccessRule, EvaluationContext, PolicyDecision, PolicyLookups } from './policy-types.js';
 
 /**
@@ -98,6 +98,18 @@ const policiesArb = (decision: fc.Arbitrary<PolicyDecision> = decisionArb, minLe
 const ALLOWING = new Set<PolicyDecision>(['allow', 'bypass', 'non_identity']);
 
 describe('evaluateAccess properties', () => {
+  it('the policy index never changes a decision or its reasons (same result as walking every policy)', () => {
+    const withGroupClaims = fc.tuple(contextArb, fc.constantFrom('groups', 'cognito:groups', 'memberOf', undefined)).map(([c, name]) =>
+      name ? { ...c, claims: { ...c.claims, [name]: [...c.groups] } } : c,
+    );
+    fc.assert(
+      fc.property(policiesArb(), withGroupClaims, lookupsArb, (policies, context, lookups) => {
+        expect(evaluateAccess(policies, context, lookups)).toEqual(evaluateAccessLinear(policies, context, lookups));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('no policy means deny', () => {
     fc.assert(
       fc.property(contextArb, lookupsArb, (context, lookups) => {

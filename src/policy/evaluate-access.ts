@@ -2,6 +2,7 @@ import { EvaluationState } from './evaluation-state.js';
 import { INDETERMINATE, MATCH } from './match-result.js';
 import { matchRuleSet } from './match-rule.js';
 import { orderPolicies } from './order-policies.js';
+import { candidates, policyIndex } from './policy-index.js';
 import { type AccessPolicy, type AccessResult, type EvaluationContext, NO_LOOKUPS, type PolicyDecision, type PolicyLookups } from './policy-types.js';
 
 export { isIdentityRule } from './is-identity-rule.js';
@@ -27,14 +28,25 @@ export { ruleReferences } from './rule-references.js';
  */
 export function evaluateAccess(policies: readonly AccessPolicy[], context: EvaluationContext, lookups: PolicyLookups = NO_LOOKUPS): AccessResult {
   if (policies.length === 0) return { allowed: false, reasons: ['no-policy'] };
+  const ordered = orderPolicies(policies);
+  // First pass without collecting reasons, visiting only the policies whose include may match (policy-index.ts);
+  // the reasons are then gathered for the deciding policy only, or, when nothing matched, for all of them.
   const state = new EvaluationState(context, lookups);
-  const trail: string[] = [];
-  for (const policy of orderPolicies(policies)) {
-    const mark = trail.length;
-    const result = matchRuleSet(policy, state, trail);
+  const visit = candidates(policyIndex(ordered), state);
+  for (let i = 0; i < ordered.length; i++) {
+    if (visit[i] === 0) continue;
+    const policy = ordered[i]!;
+    const result = matchRuleSet(policy, state, null);
     const allowing = isAllowing(policy.decision);
-    if (result === MATCH || (result === INDETERMINATE && !allowing)) return decided(policy, allowing, unique(trail, mark));
+    if (result === MATCH || (result === INDETERMINATE && !allowing)) {
+      const trail: string[] = [];
+      matchRuleSet(policy, new EvaluationState(context, lookups), trail);
+      return decided(policy, allowing, unique(trail, 0));
+    }
   }
+  const trail: string[] = [];
+  const explain = new EvaluationState(context, lookups);
+  for (const policy of ordered) matchRuleSet(policy, explain, trail);
   const reasons = unique(trail, 0);
   reasons.push('no-matching-policy');
   return { allowed: false, reasons };
@@ -56,4 +68,20 @@ function unique(trail: readonly string[], from: number): string[] {
   const out: string[] = [];
   for (let i = from; i < trail.length; i++) if (!out.includes(trail[i]!)) out.push(trail[i]!);
   return out;
+}
+
+/** The same decision by walking every policy in order, without the index: the reference the index is tested against. */
+export function evaluateAccessLinear(policies: readonly AccessPolicy[], context: EvaluationContext, lookups: PolicyLookups = NO_LOOKUPS): AccessResult {
+  if (policies.length === 0) return { allowed: false, reasons: ['no-policy'] };
+  const state = new EvaluationState(context, lookups);
+  const trail: string[] = [];
+  for (const policy of orderPolicies(policies)) {
+    const mark = trail.length;
+    const result = matchRuleSet(policy, state, trail);
+    const allowing = isAllowing(policy.decision);
+    if (result === MATCH || (result === INDETERMINATE && !allowing)) return decided(policy, allowing, unique(trail, mark));
+  }
+  const reasons = unique(trail, 0);
+  reasons.push('no-matching-policy');
+  return { allowed: false, reasons };
 }

@@ -14,10 +14,16 @@ export class EvaluationState {
   readonly groupPath: string[] = [];
   /** Definite (MATCH / NO_MATCH) results of groups already evaluated in this call. */
   groupResults: Map<string, MatchResult> | undefined;
+  /** Results of IP lists already scanned in this call (the client address does not change within a call). */
+  listResults: Map<string, MatchResult> | undefined;
+  /** The reason of an IP list that was indeterminate. */
+  listReasons: Map<string, string> | undefined;
   #email: string | undefined;
   #domain: string | null | undefined;
   #country: string | null | undefined;
   #ip: IpAddress | null | undefined;
+  #groupSet: ReadonlySet<string> | undefined;
+  #claimSets: Map<string, ReadonlySet<string> | undefined> | undefined;
 
   constructor(
     readonly context: EvaluationContext,
@@ -47,5 +53,20 @@ export class EvaluationState {
   get ip(): IpAddress | null {
     if (this.#ip === undefined) this.#ip = (this.context.ip ? parseIpAddress(this.context.ip) : undefined) ?? null;
     return this.#ip;
+  }
+
+  /** The identity's groups as a set, built on first use. */
+  get groupSet(): ReadonlySet<string> {
+    return (this.#groupSet ??= new Set(this.context.groups));
+  }
+
+  /** The values of one claim (own keys only: "__proto__" is just a name) as a set, built on first use. */
+  claimValues(name: string): ReadonlySet<string> | undefined {
+    this.#claimSets ??= new Map();
+    if (this.#claimSets.has(name)) return this.#claimSets.get(name);
+    const claims = this.context.claims;
+    const values = claims && Object.hasOwn(claims, name) ? new Set(claims[name]) : undefined;
+    this.#claimSets.set(name, values);
+    return values;
   }
 }

@@ -6,7 +6,7 @@ function policy(id: string, decision: PolicyDecision, precedence: number, create
   const at = new Date(createdAt);
   return { id, appId: 'a', name: id, decision, precedence, include: [{ everyone: {} }], exclude: [], require: [], createdAt: at, updatedAt: at };
 }
-const ids = (ps: AccessPolicy[]) => ps.map((p) => p.id);
+const ids = (ps: readonly AccessPolicy[]) => ps.map((p) => p.id);
 
 describe('orderPolicies', () => {
   it("orders the spec's example [Allow A, Block B, Service Auth C, Bypass D, Allow E] as C > D > A > B > E", () => {

@@ -6,9 +6,18 @@ import type { AccessPolicy, PolicyDecision } from './policy-types.js';
  * so that the order never depends on the host). Returns a new array: the input is not touched.
  * Example: [Allow A, Block B, Service Auth C, Bypass D, Allow E] (precedence 1-5) → C, D, A, B, E.
  */
-export function orderPolicies(policies: readonly AccessPolicy[]): AccessPolicy[] {
-  return policies.slice().sort(comparePolicies);
+export function orderPolicies(policies: readonly AccessPolicy[]): readonly AccessPolicy[] {
+  // The SSO path passes the same cached array on every request of a configuration version: sort it once.
+  let ordered = orderedCache.get(policies);
+  if (ordered === undefined) {
+    ordered = policies.slice().sort(comparePolicies);
+    orderedCache.set(policies, ordered);
+  }
+  return ordered;
 }
+
+/** Sorted copies per input array; arrays of policies are not modified after they are built (store, directory). */
+const orderedCache = new WeakMap<readonly AccessPolicy[], readonly AccessPolicy[]>();
 
 function comparePolicies(a: AccessPolicy, b: AccessPolicy): number {
   return (
