@@ -1,4 +1,5 @@
 import type { EvaluationState } from './evaluation-state.js';
+import { parseIpRange } from './ip-ranges.js';
 import { matchRule } from './match-rule.js';
 import { NO_MATCH } from './match-result.js';
 import type { AccessPolicy, AccessRule } from './policy-types.js';
@@ -11,7 +12,7 @@ const SAML_GROUP_ATTRIBUTES = new Set(['groups', 'memberof', 'http://schemas.xml
  * policies whose include could match this request, instead of every rule of every policy.
  *
  * It only ever proves "no include of this policy can match", which means the policy is NO_MATCH whatever its
- * require and exclude say; any rule it cannot reason about exactly (ip ranges, certificates) is evaluated directly,
+ * require and exclude say; any rule it cannot reason about exactly (short ip ranges, certificates) is evaluated directly,
  * and any rule that could be indeterminate (a malformed value, an unknown kind) keeps its policy in the candidates,
  * so pruning never changes a result (a property test compares with the full walk).
  */
@@ -48,6 +49,8 @@ export function candidates(index: PolicyIndex, state: EvaluationState): Uint8Arr
   if (state.emailDomain !== null) mark(index.byFact.get(`d:${state.emailDomain}`));
   if (state.country !== null) mark(index.byFact.get(`g:${state.country}`));
   mark(index.byFact.get(`m:${ctx.idpId}`));
+  const ip = state.ip;
+  if (ip !== null) mark(index.byFact.get(ip.v4 ? `i4:${ip.words[0]! >>> 16}` : `i6:${ip.words[0]!}`));
   if (ctx.amr) for (const method of ctx.amr) mark(index.byFact.get(`a:${method}`));
   if (ctx.idpType === 'saml' || ctx.idpType === 'oidc') {
     if (ctx.claims) for (const name of Object.keys(ctx.claims)) for (const value of ctx.claims[name]!) mark(index.byFact.get(`c:${ctx.idpType}:${name}\0${value}`));
@@ -131,7 +134,15 @@ function place(rule: AccessRule): Placement {
     case 'email_list':
     case 'ip_list':
       return str(body.id) ? { reference: `${kind}:${body.id}` } : 'always';
-    case 'ip':
+    case 'ip': {
+      // Ranges of /16 or longer (IPv4) or /32 or longer (IPv6) can only contain addresses with the same leading
+      // 16 / 32 bits: bucketed by those. Shorter ones are checked directly; one that does not parse is indeterminate.
+      const range = str(body.ip) ? parseIpRange(body.ip) : undefined;
+      if (!range) return 'always';
+      if (range.v4 && range.prefix >= 16) return { facts: [`i4:${range.words[0]! >>> 16}`] };
+      if (!range.v4 && range.prefix >= 32) return { facts: [`i6:${range.words[0]!}`] };
+      return 'direct';
+    }
     case 'common_name':
     case 'certificate':
       return 'direct';
