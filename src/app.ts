@@ -11,6 +11,9 @@ import { registerIdentityRoutes } from './flow/identity-routes.js';
 import { LoginFlow } from './flow/login-flow.js';
 import { registerLoginRoutes } from './flow/login-routes.js';
 import { registerSpMetadataRoutes } from './flow/sp-metadata-routes.js';
+import { registerOtpRoutes } from './flow/otp-routes.js';
+import { OtpService } from './flow/otp-service.js';
+import { createMailer } from './mail/mailer.js';
 import { SpSigningKey } from './connectors/saml/sp-signing-key.js';
 import { registerSsoRoutes } from './flow/sso-routes.js';
 import { trustedProxies } from './http/client-facts.js';
@@ -54,7 +57,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   const apps = new AppDirectory(ctx.store, ctx.clock);
   const proxies = trustedProxies(ctx.config.trustedProxies);
   const spKey = new SpSigningKey(ctx.store, ctx.clock);
-  const connectors = new ConnectorRegistry(ctx.clock, { store: ctx.store, spKey, logger: ctx.logger, spEntityId: ctx.urls.samlSpEntityId, skewMs: ctx.config.clockSkewMs });
+  const connectors = new ConnectorRegistry(ctx.clock, { store: ctx.store, spKey, logger: ctx.logger, spEntityId: ctx.urls.samlSpEntityId, skewMs: ctx.config.clockSkewMs }, ctx.urls.base);
   const flow = new LoginFlow(ctx, sessions, connectors, new SamlResponder(ctx.urls), apps, new AccessLogWriter(ctx.store));
 
   http.addHook('onSend', async (_req, reply) => {
@@ -76,6 +79,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     registerSsoRoutes(pages, ctx, flow, apps, proxies);
     registerLoginRoutes(pages, flow, proxies);
     registerSpMetadataRoutes(pages, ctx, spKey);
+    registerOtpRoutes(pages, new OtpService(ctx, createMailer(ctx.config.smtp, ctx.config.production, ctx.logger)), proxies);
     registerIdentityRoutes(pages, ctx, sessions, keyring, apps, proxies);
   });
 

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import type { IdpRecord, OidcIdpRecord, SamlIdpRecord } from '../connectors/idp-record.js';
+import type { IdpRecord, OidcIdpRecord, OtpIdpRecord, SamlIdpRecord } from '../connectors/idp-record.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { uuid } from '../lib/random.js';
 import type { FetchMetadataOptions } from '../net/fetch-metadata-url.js';
 import { buildSamlIdpConfig, storedSamlIdpWarnings } from './build-saml-idp-config.js';
 import { type ApiMessage, success } from './envelope.js';
-import { REDACTED, idpEnvelopeSchema, oidcConfigSchema } from './idp-schema.js';
+import { REDACTED, idpEnvelopeSchema, oidcConfigSchema, otpConfigSchema } from './idp-schema.js';
 import { serializeIdp } from './idp-serializer.js';
 import { pageRequest, resultInfo } from './pagination.js';
 import { refuseIfUsed, usersOf } from './reference-checks.js';
@@ -22,7 +22,10 @@ export interface IdentityProviderRoutesContext extends AppContext {
   metadataFetch?: FetchMetadataOptions;
 }
 
-type ParsedIdp = { idp: Pick<OidcIdpRecord, 'name' | 'type' | 'config'> | Pick<SamlIdpRecord, 'name' | 'type' | 'config'>; messages: ApiMessage[] };
+type ParsedIdp = {
+  idp: Pick<OidcIdpRecord, 'name' | 'type' | 'config'> | Pick<SamlIdpRecord, 'name' | 'type' | 'config'> | Pick<OtpIdpRecord, 'name' | 'type' | 'config'>;
+  messages: ApiMessage[];
+};
 
 /** /accounts/{account_id}/access/identity_providers */
 export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: IdentityProviderRoutesContext): void {
@@ -42,6 +45,10 @@ export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: Identi
   api.post(base, async (req) => {
     const now = ctx.clock.now();
     const { idp, messages } = await parseAnyIdp(ctx, req.body, undefined);
+    if (idp.type === 'onetimepin') {
+      const existing = (await ctx.store.idps.list(0, 10_000)).items.find((i) => i.type === 'onetimepin');
+      if (existing) throw new GatehouseError('API_CONFLICT', { detail: `a One-time PIN login method already exists (${existing.id})`, hint: 'there is one One-time PIN login method per account, as in Cloudflare' });
+    }
     const record: IdpRecord = { id: uuid(), ...idp, createdAt: now, updatedAt: now };
     await ctx.store.changeConfig((tx) => tx.idps.insert(record));
     return success(serializeIdp(record, ctx.urls), undefined, messages);
@@ -51,7 +58,10 @@ export function registerIdentityProviderRoutes(api: FastifyInstance, ctx: Identi
     const existing = await load(ctx, req.params.id);
     const storedSecret = existing.type === 'oidc' ? existing.config.clientSecret : undefined;
     const { idp, messages } = await parseAnyIdp(ctx, req.body, storedSecret);
-    const record: IdpRecord = { ...existing, ...idp, updatedAt: ctx.clock.now() };
+    if (idp.type !== existing.type) {
+      throw new GatehouseError('API_VALIDATION', { fields: [{ pointer: '/type', message: `a ${existing.type} login method cannot become ${idp.type}; create a new one` }], detail: 'type change on PUT' });
+    }
+    const record = { ...existing, ...idp, updatedAt: ctx.clock.now() } as IdpRecord;
     await ctx.store.changeConfig((tx) => tx.idps.update(record));
     return success(serializeIdp(record, ctx.urls), undefined, messages);
   });
@@ -82,7 +92,17 @@ async function load(ctx: AppContext, id: string) {
 async function parseAnyIdp(ctx: IdentityProviderRoutesContext, body: unknown, storedSecret: string | undefined): Promise<ParsedIdp> {
   const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
   if (type === 'saml') return parseSamlIdp(ctx, body);
+  if (type === 'onetimepin') return parseOtpIdp(ctx, body);
   return { idp: parseIdp(body, storedSecret), messages: [] };
+}
+
+/** One-time PIN: no config. Refused in production without SMTP, where codes could only go to the log. */
+async function parseOtpIdp(ctx: IdentityProviderRoutesContext, body: unknown): Promise<ParsedIdp> {
+  const parsed = validateBody(idpEnvelopeSchema.extend({ config: otpConfigSchema }), body);
+  if (ctx.config.production && !ctx.config.smtp) {
+    throw new GatehouseError('API_VALIDATION', { fields: [{ pointer: '/type', message: 'One-time PIN needs outgoing mail in production: set GATEHOUSE_SMTP_HOST and GATEHOUSE_SMTP_FROM' }], detail: 'onetimepin without SMTP in production' });
+  }
+  return { idp: { name: parsed.name, type: 'onetimepin', config: {} }, messages: [] };
 }
 
 /**

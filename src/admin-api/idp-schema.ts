@@ -24,7 +24,7 @@ export const oidcConfigSchema = z
   })
   .strict();
 
-const SUPPORTED_TYPES = ['oidc', 'saml'] as const;
+const SUPPORTED_TYPES = ['oidc', 'saml', 'onetimepin'] as const;
 const CLOUDFLARE_TYPES = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook', 'github', 'google-apps', 'google', 'linkedin', 'oidc', 'okta', 'onelogin', 'pingone', 'yandex', 'cloudflare'];
 
 export const idpEnvelopeSchema = z
@@ -50,3 +50,6 @@ export const idpEnvelopeSchema = z
     updated_at: z.unknown().optional(),
   })
   .strict();
+
+/** Cloudflare's One-time PIN config is empty; the read-only redirect_url of a GET is accepted back. */
+export const otpConfigSchema = z.object({ redirect_url: z.unknown().optional() }).strict();

@@ -5,6 +5,9 @@ import { REDACTED } from './idp-schema.js';
 /** The API shape of a login method. The client secret is never returned in clear. */
 export function serializeIdp(idp: IdpRecord, urls: PublicUrls): Record<string, unknown> {
   if (idp.type === 'saml') return serializeSamlIdp(idp, urls);
+  if (idp.type === 'onetimepin') {
+    return { id: idp.id, uid: idp.id, name: idp.name, type: idp.type, config: { redirect_url: urls.callback }, created_at: idp.createdAt.toISOString(), updated_at: idp.updatedAt.toISOString() };
+  }
   const c = idp.config;
   return {
     id: idp.id,

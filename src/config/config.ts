@@ -30,6 +30,12 @@ const envSchema = z
       .default('')
       .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
       .refine((list) => list.every(isAddressOrCidr), 'must be a comma-separated list of IP addresses or CIDR ranges'),
+    GATEHOUSE_SMTP_HOST: z.string().min(1).optional(),
+    GATEHOUSE_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    GATEHOUSE_SMTP_USER: z.string().min(1).optional(),
+    GATEHOUSE_SMTP_PASSWORD: z.string().min(1).optional(),
+    GATEHOUSE_SMTP_FROM: z.string().min(3).optional(),
+    GATEHOUSE_SMTP_TLS: z.enum(['starttls', 'tls', 'none']).default('starttls'),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -46,8 +52,20 @@ export interface Config {
   clockSkewMs: number;
   /** Peers whose X-Forwarded-For, CF-IPCountry and client-certificate headers are believed. */
   trustedProxies: string[];
+  /** Outgoing mail for One-time PIN codes; absent: codes go to the log (development only). */
+  smtp: SmtpConfig | undefined;
   production: boolean;
   logLevel: string;
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  from: string;
+  /** starttls (upgrade required), tls (implicit TLS, port 465), none (only for a relay on this machine). */
+  tls: 'starttls' | 'tls' | 'none';
 }
 
 export class ConfigError extends Error {
@@ -65,6 +83,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
   }
   const e = parsed.data;
+  const smtpProblems: string[] = [];
+  if (e.GATEHOUSE_SMTP_HOST && !e.GATEHOUSE_SMTP_FROM) smtpProblems.push('GATEHOUSE_SMTP_FROM: is required when GATEHOUSE_SMTP_HOST is set');
+  if (!e.GATEHOUSE_SMTP_HOST && (e.GATEHOUSE_SMTP_FROM || e.GATEHOUSE_SMTP_USER)) smtpProblems.push('GATEHOUSE_SMTP_HOST: is required when other GATEHOUSE_SMTP_ variables are set');
+  if ((e.GATEHOUSE_SMTP_USER === undefined) !== (e.GATEHOUSE_SMTP_PASSWORD === undefined)) smtpProblems.push('GATEHOUSE_SMTP_USER and GATEHOUSE_SMTP_PASSWORD: set both or neither');
+  if (smtpProblems.length > 0) throw new ConfigError(smtpProblems);
   const defaultHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
   const publicUrl = (e.GATEHOUSE_URL ?? `http://${defaultHost}:${e.PORT}`).replace(/\/+$/, '');
   return {
@@ -76,6 +99,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiToken: e.GATEHOUSE_API_TOKEN,
     clockSkewMs: e.GATEHOUSE_CLOCK_SKEW_SECONDS * 1000,
     trustedProxies: e.GATEHOUSE_TRUSTED_PROXIES,
+    smtp: e.GATEHOUSE_SMTP_HOST
+      ? {
+          host: e.GATEHOUSE_SMTP_HOST,
+          port: e.GATEHOUSE_SMTP_PORT ?? (e.GATEHOUSE_SMTP_TLS === 'tls' ? 465 : 587),
+          from: e.GATEHOUSE_SMTP_FROM!,
+          tls: e.GATEHOUSE_SMTP_TLS,
+          ...(e.GATEHOUSE_SMTP_USER ? { user: e.GATEHOUSE_SMTP_USER, password: e.GATEHOUSE_SMTP_PASSWORD! } : {}),
+        }
+      : undefined,
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
   };

@@ -3,6 +3,7 @@ import type { Connector } from './connector.js';
 import type { IdpRecord } from './idp-record.js';
 import { createOidcConnector } from './oidc/oidc-connector.js';
 import { OidcMetadataResolver } from './oidc/oidc-metadata-resolver.js';
+import { createOtpConnector } from './otp/otp-connector.js';
 import { createSamlConnector, type SamlConnectorDeps } from './saml/saml-connector.js';
 
 /**
@@ -16,6 +17,7 @@ export class ConnectorRegistry {
   constructor(
     private readonly clock: Clock,
     private readonly saml: Omit<SamlConnectorDeps, 'clock'>,
+    private readonly baseUrl: string,
   ) {}
 
   forIdp(idp: IdpRecord): Connector {
@@ -26,7 +28,9 @@ export class ConnectorRegistry {
       connector =
         idp.type === 'oidc'
           ? createOidcConnector(idp, { clock: this.clock, metadata: this.#metadata })
-          : createSamlConnector(idp, { ...this.saml, clock: this.clock });
+          : idp.type === 'saml'
+            ? createSamlConnector(idp, { ...this.saml, clock: this.clock })
+            : createOtpConnector(idp, { store: this.saml.store, clock: this.clock, baseUrl: this.baseUrl });
       this.#cache.set(key, connector);
     }
     return connector;

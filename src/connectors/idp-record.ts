@@ -65,5 +65,14 @@ export interface SamlIdpRecord {
   updatedAt: Date;
 }
 
-/** One-time PIN joins this union later. */
-export type IdpRecord = OidcIdpRecord | SamlIdpRecord;
+/** Cloudflare's One-time PIN: Gatehouse mails a code; the config is empty. */
+export interface OtpIdpRecord {
+  id: string;
+  name: string;
+  type: 'onetimepin';
+  config: Record<string, never>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type IdpRecord = OidcIdpRecord | SamlIdpRecord | OtpIdpRecord;

@@ -84,6 +84,10 @@ export const ERRORS = {
   IDENTITY_EMAIL_MISSING: { status: 400, apiCode: 15012, message: 'Your identity provider did not tell Gatehouse your email address.' },
   IDENTITY_EMAIL_UNVERIFIED: { status: 400, apiCode: 15013, message: 'Your identity provider has not verified your email address.' },
 
+  // --- One-time PIN ---
+  OTP_CODE_INVALID: { status: 400, apiCode: 15020, message: 'That code is not valid. Check the latest email, or ask for a new code.' },
+  OTP_DELIVERY_FAILED: { status: 502, apiCode: 15021, message: 'Gatehouse could not send the code. Please try again later.' },
+
   // --- session ---
   SESSION_INVALID: { status: 401, apiCode: 16001, message: 'You are not signed in.' },
 

@@ -14,4 +14,17 @@ export class UsedValueRepo {
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
+
+  /** How many unexpired values of `kind` start with `prefix` (rate-limit counters, shared by every instance). */
+  async countLive(kind: string, prefix: string, now: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('used_values')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', kind)
+      .where('value', '>=', prefix)
+      .where('value', '<', `${prefix}\uffff`)
+      .where('expires_at', '>', now.getTime())
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
 }
