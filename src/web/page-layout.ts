@@ -2,22 +2,40 @@ import { html, type SafeHtml } from '../lib/html.js';
 
 export const ASSET_BASE = '/cdn-cgi/access/assets';
 
-/** The frame of every server-rendered page users see. */
-export function pageLayout(title: string, body: SafeHtml, options: { script?: boolean } = {}): string {
+export interface PageOptions {
+  /** Loads auto-submit.js (the SAML POST page); the page must still work without it. */
+  script?: boolean;
+  /** A wider card, for pages with more to show (the App Launcher, the Test result). */
+  wide?: boolean;
+}
+
+/** The Gatehouse mark: a shield with a keyhole. Decorative, so hidden from assistive technology. */
+const BRAND_MARK = html`<svg class="brand-mark" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false"><path d="M12 2 4 5v6.2c0 4.9 3.4 9.4 8 10.8 4.6-1.4 8-5.9 8-10.8V5l-8-3Z"/><path class="brand-keyhole" d="M12 8a2 2 0 0 0-1 3.7V15h2v-3.3A2 2 0 0 0 12 8Z"/></svg>`;
+
+/**
+ * The frame of every server-rendered page users see: a brand line and one card in a `<main>`. No inline script or
+ * style (the CSP forbids both); every value in `title` and `body` is escaped by the `html` template.
+ */
+export function pageLayout(title: string, body: SafeHtml, options: PageOptions = {}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<meta name="color-scheme" content="light">
 <title>${title} · Gatehouse</title>
 <link rel="stylesheet" href="${ASSET_BASE}/gatehouse.css">
 ${options.script ? html`<script src="${ASSET_BASE}/auto-submit.js" defer></script>` : ''}
 </head>
 <body>
-<main>
+<div class="shell${options.wide ? ' wide' : ''}">
+<header class="brand">${BRAND_MARK}<span class="brand-name">Gatehouse</span></header>
+<main class="card">
 ${body}
 </main>
+</div>
 </body>
 </html>`.toString();
 }

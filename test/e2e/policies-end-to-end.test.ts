@@ -124,7 +124,7 @@ for (const dialect of cases) {
     it('shows each user only the apps their policies allow in the App Launcher', async () => {
       const alice = new TestBrowser();
       await openApp(alice, 'AWS', 'alice@example.com');
-      const tiles = async (b: TestBrowser, headers: Record<string, string> = {}) => [...(await (await b.get(`${gh.base}/`, headers)).text()).matchAll(/<li><a[^>]*>([^<]+)<\/a><\/li>/g)].map((m) => m[1]);
+      const tiles = async (b: TestBrowser, headers: Record<string, string> = {}) => [...(await (await b.get(`${gh.base}/`, headers)).text()).matchAll(/<li><a class="tile"[^>]*>.*?<span class="tile-name">([^<]+)<\/span><\/a><\/li>/g)].map((m) => m[1]);
       expect(await tiles(alice, { 'cf-ipcountry': 'US' })).toEqual(['AWS', 'Finance']);
       expect(await tiles(alice, { 'cf-ipcountry': 'FR' })).toEqual(['AWS']);
       const carol = new TestBrowser();
