@@ -12,6 +12,9 @@ import { LoginFlow } from './flow/login-flow.js';
 import { registerLoginRoutes } from './flow/login-routes.js';
 import { registerSpMetadataRoutes } from './flow/sp-metadata-routes.js';
 import { registerOtpRoutes } from './flow/otp-routes.js';
+import { DashboardAuth } from './dashboard/dashboard-auth.js';
+import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
+import { FirstRun } from './setup/first-run.js';
 import { OtpService } from './flow/otp-service.js';
 import { createMailer } from './mail/mailer.js';
 import { SpSigningKey } from './connectors/saml/sp-signing-key.js';
@@ -79,6 +82,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     registerSsoRoutes(pages, ctx, flow, apps, proxies);
     registerLoginRoutes(pages, flow, proxies);
     registerSpMetadataRoutes(pages, ctx, spKey);
+    registerDashboardRoutes(pages, ctx, new DashboardAuth(ctx, sessions, apps, proxies), new FirstRun(ctx));
     registerOtpRoutes(pages, new OtpService(ctx, createMailer(ctx.config.smtp, ctx.config.production, ctx.logger)), proxies);
     registerIdentityRoutes(pages, ctx, sessions, keyring, apps, proxies);
   });

@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { bootstrap } from './bootstrap.js';
+import { issueSetupToken } from './setup/first-run.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { PublicUrls } from './http/public-urls.js';
 import { systemClock } from './lib/clock.js';
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
   } else {
     lines.push('  API token:   printed on first start (stored hashed); set GATEHOUSE_API_TOKEN to replace it');
   }
+  const setupToken = await issueSetupToken(store, systemClock.now());
+  if (setupToken) lines.push(`  Setup:       ${urls.base}/cdn-cgi/access/setup?token=${setupToken}`, '               (one-time link, valid 24 h: name the first administrators)');
+  else lines.push(`  Dashboard:   ${urls.base}/dashboard`);
   console.log(`${lines.join('\n')}\n`);
 
   const shutdown = async (signal: string) => {

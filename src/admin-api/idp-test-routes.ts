@@ -14,10 +14,16 @@ export function registerIdpTestRoutes(api: FastifyInstance, ctx: AppContext): vo
   api.post<{ Params: { id: string } }>('/accounts/:account_id/access/identity_providers/:id/test', async (req) => {
     const idp = await ctx.store.idps.get(req.params.id);
     if (!idp) throw notFound('identity provider', req.params.id);
-    const now = ctx.clock.now();
-    const ticket = randomToken(32);
-    const expiresAt = new Date(now.getTime() + TEST_TICKET_TTL_MS);
-    await ctx.store.transactions.put<IdpTestTicket>({ id: ticket, kind: IDP_TEST_TX, payload: { idpId: idp.id }, createdAt: now, expiresAt });
-    return success({ id: idp.id, url: `${ctx.urls.base}/cdn-cgi/access/test/${idp.id}?ticket=${ticket}`, expires_at: expiresAt.toISOString() });
+    const { url, expiresAt } = await mintTestLink(ctx, idp.id);
+    return success({ id: idp.id, url, expires_at: expiresAt.toISOString() });
   });
+}
+
+/** A single-use, 5-minute link that runs a Test of one login method (used by the API and the dashboard). */
+export async function mintTestLink(ctx: AppContext, idpId: string): Promise<{ url: string; expiresAt: Date }> {
+  const now = ctx.clock.now();
+  const ticket = randomToken(32);
+  const expiresAt = new Date(now.getTime() + TEST_TICKET_TTL_MS);
+  await ctx.store.transactions.put<IdpTestTicket>({ id: ticket, kind: IDP_TEST_TX, payload: { idpId }, createdAt: now, expiresAt });
+  return { url: `${ctx.urls.base}/cdn-cgi/access/test/${idpId}?ticket=${ticket}`, expiresAt };
 }

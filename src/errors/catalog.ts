@@ -88,6 +88,9 @@ export const ERRORS = {
   OTP_CODE_INVALID: { status: 400, apiCode: 15020, message: 'That code is not valid. Check the latest email, or ask for a new code.' },
   OTP_DELIVERY_FAILED: { status: 502, apiCode: 15021, message: 'Gatehouse could not send the code. Please try again later.' },
 
+  // --- dashboard ---
+  DASHBOARD_FORM_REFUSED: { status: 403, apiCode: 16010, message: 'This form could not be accepted. Reload the page and try again.' },
+
   // --- session ---
   SESSION_INVALID: { status: 401, apiCode: 16001, message: 'You are not signed in.' },
 

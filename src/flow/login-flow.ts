@@ -20,7 +20,7 @@ import type { TakeResult } from '../store/repos/transaction-repo.js';
 import { loginPage } from '../web/login-page.js';
 import { ensureBinding, existingBinding } from './browser-binding.js';
 import { htmlReply, redirect, type Reply } from './reply.js';
-import { IDP_TEST_TX, type IdpTestTicket, SSO_TX, type SsoTransaction, TRANSACTION_TTL_MS, UPSTREAM_TX, type UpstreamTransaction } from './transactions.js';
+import { type ReturnTarget, IDP_TEST_TX, type IdpTestTicket, SSO_TX, type SsoTransaction, TRANSACTION_TTL_MS, UPSTREAM_TX, type UpstreamTransaction } from './transactions.js';
 
 export interface CallbackRequest {
   method: string;
@@ -83,11 +83,11 @@ export class LoginFlow {
   }
 
   /** The login page: the login methods this sign-in may use; straight to the upstream when the app says so. */
-  async loginPage(txId: string | undefined, cookieHeader: string | undefined): Promise<Reply> {
+  async loginPage(txId: string | undefined, cookieHeader: string | undefined, next?: ReturnTarget): Promise<Reply> {
     let app: AppRecord | undefined;
     if (txId) app = (await this.#pendingSso(txId, cookieHeader)).app;
     const idps = (await this.ctx.store.idps.list(0, 1000)).items.filter((idp) => !app || idpAllowed(app, idp.id));
-    const startUrl = (idp: IdpRecord) => `${this.ctx.urls.loginPage}/${idp.id}${txId ? `?tx=${encodeURIComponent(txId)}` : ''}`;
+    const startUrl = (idp: IdpRecord) => `${this.ctx.urls.loginPage}/${idp.id}${txId ? `?tx=${encodeURIComponent(txId)}` : next ? `?next=${next}` : ''}`;
     if (app?.autoRedirectToIdentity && idps.length === 1) return redirect(startUrl(idps[0]!));
     return htmlReply(loginPage({ ...(app ? { appName: app.name } : {}), choices: idps.map((idp) => ({ name: idp.name, href: startUrl(idp) })) }));
   }
@@ -105,7 +105,7 @@ export class LoginFlow {
   }
 
   /** Starts the upstream login at one login method. */
-  async startUpstream(idpId: string, txId: string | undefined, cookieHeader: string | undefined, test = false): Promise<Reply> {
+  async startUpstream(idpId: string, txId: string | undefined, cookieHeader: string | undefined, test = false, next?: ReturnTarget): Promise<Reply> {
     const idp = await this.ctx.store.idps.get(idpId);
     if (!idp) throw new GatehouseError('CONNECTOR_NOT_FOUND', { detail: `login method ${idpId} does not exist` });
     if (txId) {
@@ -121,7 +121,7 @@ export class LoginFlow {
     const now = this.ctx.clock.now();
     const transactionKey = randomToken(32);
     const start = await this.connectors.forIdp(idp).startLogin({ transactionKey, callbackUrl: this.ctx.urls.callback });
-    const payload: UpstreamTransaction = { idpId: idp.id, connectorState: start.state, binding: binding.hash, ...(txId ? { ssoTxId: txId } : {}), ...(test ? { test } : {}) };
+    const payload: UpstreamTransaction = { idpId: idp.id, connectorState: start.state, binding: binding.hash, ...(txId ? { ssoTxId: txId } : {}), ...(test ? { test } : {}), ...(next && !txId ? { next } : {}) };
     await this.ctx.store.transactions.put({ id: transactionKey, kind: UPSTREAM_TX, payload, createdAt: now, expiresAt: new Date(now.getTime() + TRANSACTION_TTL_MS) });
     return redirect(start.redirectUrl.toString(), [binding.setCookie]);
   }
@@ -184,7 +184,8 @@ export class LoginFlow {
       const entry = this.#logEntry({ action: 'login', allowed: true, client: req.client, identity, reasons: [] });
       const session = await this.sessions.establish(identity, req.client.ip, async () => undefined, (tx) => tx.accessLogs.insert(entry));
       this.#logSuccess(identity, undefined, req.client.ip);
-      return redirect(`${this.ctx.urls.base}/`, [session.setCookie]);
+      // Where to go is one of a fixed set of Gatehouse's own pages, never a URL from the request (no open redirect).
+      return redirect(`${this.ctx.urls.base}${upstream.next === 'dashboard' ? '/dashboard' : '/'}`, [session.setCookie]);
     }
     const sso = expectTaken(await this.ctx.store.transactions.take<SsoTransaction>(upstream.ssoTxId, SSO_TX, now), 'FLOW_NOT_FOUND', 'SSO request');
     const target = await this.apps.byId(sso.appId);

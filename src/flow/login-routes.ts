@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { clientFacts, type TrustedProxies } from '../http/client-facts.js';
 import type { LoginFlow } from './login-flow.js';
+import type { ReturnTarget } from './transactions.js';
 import { sendReply } from './send-reply.js';
 import { toParams } from './sso-routes.js';
 
@@ -8,13 +9,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Login page, upstream login start, and the one callback for every upstream login method. */
 export function registerLoginRoutes(app: FastifyInstance, flow: LoginFlow, proxies: TrustedProxies): void {
-  app.get<{ Querystring: { tx?: string } }>('/cdn-cgi/access/login', async (req, reply) =>
-    sendReply(reply, await flow.loginPage(txParam(req.query.tx), req.headers.cookie)),
+  app.get<{ Querystring: { tx?: string; next?: string } }>('/cdn-cgi/access/login', async (req, reply) =>
+    sendReply(reply, await flow.loginPage(txParam(req.query.tx), req.headers.cookie, nextParam(req.query.next))),
   );
 
-  app.get<{ Params: { idpId: string }; Querystring: { tx?: string } }>('/cdn-cgi/access/login/:idpId', async (req, reply) => {
+  app.get<{ Params: { idpId: string }; Querystring: { tx?: string; next?: string } }>('/cdn-cgi/access/login/:idpId', async (req, reply) => {
     const idpId = UUID.test(req.params.idpId) ? req.params.idpId : '00000000-0000-0000-0000-000000000000';
-    return sendReply(reply, await flow.startUpstream(idpId, txParam(req.query.tx), req.headers.cookie));
+    return sendReply(reply, await flow.startUpstream(idpId, txParam(req.query.tx), req.headers.cookie, false, nextParam(req.query.next)));
   });
 
   app.get<{ Params: { idpId: string }; Querystring: { ticket?: string } }>('/cdn-cgi/access/test/:idpId', async (req, reply) => {
@@ -37,4 +38,8 @@ export function registerLoginRoutes(app: FastifyInstance, flow: LoginFlow, proxi
 
 function txParam(tx: unknown): string | undefined {
   return typeof tx === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(tx) ? tx : typeof tx === 'string' ? 'invalid' : undefined;
+}
+
+function nextParam(next: unknown): ReturnTarget | undefined {
+  return next === 'dashboard' ? 'dashboard' : undefined;
 }

@@ -21,7 +21,12 @@ export interface UpstreamTransaction {
   binding: string;
   /** An admin's Test of this login method: the callback shows the result and signs no one in. */
   test?: boolean;
+  /** For a sign-in without an app: which Gatehouse page to land on (default the App Launcher). */
+  next?: ReturnTarget;
 }
+
+/** The pages a sign-in without an app may return to. A fixed set: nothing from the request becomes a redirect. */
+export type ReturnTarget = 'dashboard';
 
 /** A single-use link to Test a login method, minted through the admin API (the admin's token is the gate). */
 export interface IdpTestTicket {

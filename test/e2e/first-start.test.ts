@@ -51,6 +51,10 @@ describe('first start with no configuration', () => {
     expect(first.output).toContain(`sqlite:${join(dir, 'data/gatehouse.db')}`);
     expect(account).toBeDefined();
     expect(token).toBeDefined();
+    // No administrator yet: a one-time setup link is printed, and it opens the setup page.
+    const setup = /Setup:\s+(\S+)/.exec(first.output)?.[1];
+    expect(setup).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/cdn-cgi/access/setup\\?token=`));
+    expect((await fetch(setup!)).status).toBe(200);
     const list = await fetch(`${url}/client/v4/accounts/${account}/access/apps`, { headers: { authorization: `Bearer ${token}` } });
     expect(list.status).toBe(200);
     await stop(first.child);

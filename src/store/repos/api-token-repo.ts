@@ -37,4 +37,14 @@ export class ApiTokenRepo {
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
+
+  async list(): Promise<Array<ApiTokenRow & { lastUsedAt: Date | undefined }>> {
+    const rows = await this.db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'last_used_at']).orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: new Date(Number(r.created_at)), lastUsedAt: r.last_used_at === null ? undefined : new Date(Number(r.last_used_at)) }));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('api_tokens').where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
 }

@@ -1,0 +1,170 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mintTestLink } from '../admin-api/idp-test-routes.js';
+import type { AppContext } from '../app-context.js';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import { html } from '../lib/html.js';
+import { randomToken, uuid } from '../lib/random.js';
+import { sha256Hex } from '../lib/sha256.js';
+import { dashboardPage, setupDonePage, setupPage } from '../web/dashboard-pages.js';
+import { pageHeaders } from '../web/page-layout.js';
+import type { FirstRun } from '../setup/first-run.js';
+import type { Admin, DashboardAuth } from './dashboard-auth.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The first-run setup page and the admin dashboard (server-rendered; every form works without JavaScript). */
+export function registerDashboardRoutes(app: FastifyInstance, ctx: AppContext, auth: DashboardAuth, firstRun: FirstRun): void {
+  const page = (reply: FastifyReply, body: string, status = 200) => reply.status(status).headers(pageHeaders()).send(body);
+
+  app.get<{ Querystring: { token?: string } }>('/cdn-cgi/access/setup', async (req, reply) => {
+    await firstRun.check(req.query.token);
+    return page(reply, setupPage({ token: req.query.token! }));
+  });
+
+  app.post<{ Body: Record<string, unknown> }>('/cdn-cgi/access/setup', async (req, reply) => {
+    const token = typeof req.body?.token === 'string' ? req.body.token : undefined;
+    try {
+      const { emails } = await firstRun.complete(token, typeof req.body?.emails === 'string' ? req.body.emails : '');
+      return page(reply, setupDonePage(emails));
+    } catch (e) {
+      if (e instanceof GatehouseError && e.code === 'API_VALIDATION' && token) return page(reply, setupPage({ token, problem: 'Enter one or more valid email addresses.' }), 400);
+      throw e;
+    }
+  });
+
+  /** Runs `handler` for a signed-in administrator; anyone else is sent to sign in first. */
+  const admin = (handler: (req: FastifyRequest, reply: FastifyReply, who: Admin) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const who = await auth.admin(req);
+    if (!who) return reply.header('cache-control', 'no-store').redirect(`${ctx.urls.loginPage}?next=dashboard`, 302);
+    if (req.method === 'POST') await auth.checkPost(req, who, (req.body as Record<string, unknown> | undefined)?.csrf);
+    return handler(req, reply, who);
+  };
+  const email = (who: Admin) => who.session.record.identity.email;
+
+  app.get('/dashboard', admin(async (_req, reply) => reply.redirect('/dashboard/applications', 302)));
+
+  app.get(
+    '/dashboard/applications',
+    admin(async (_req, reply, who) => {
+      const apps = (await ctx.store.apps.list(0, 1000)).items;
+      return page(
+        reply,
+        dashboardPage(
+          'Applications',
+          'applications',
+          email(who),
+          html`<table><caption>SaaS applications</caption><thead><tr><th scope="col">Name</th><th scope="col">SSO endpoint</th><th scope="col">Metadata</th></tr></thead><tbody>
+${apps.map((a) => html`<tr><td>${a.name}</td><td><code>${ctx.urls.ssoEndpoint(a.aud)}</code></td><td><a href="${ctx.urls.samlMetadata(a.aud)}">SAML metadata</a></td></tr>`)}
+</tbody></table>
+${apps.length === 0 ? html`<p>No applications yet.</p>` : ''}`,
+        ),
+      );
+    }),
+  );
+
+  app.get(
+    '/dashboard/authentication',
+    admin(async (_req, reply, who) => {
+      const idps = (await ctx.store.idps.list(0, 1000)).items;
+      return page(
+        reply,
+        dashboardPage(
+          'Login methods',
+          'authentication',
+          email(who),
+          html`<table><caption>Login methods</caption><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
+${idps.map(
+  (i) => html`<tr><td>${i.name}</td><td>${i.type}</td><td><form method="post" action="/dashboard/authentication/${i.id}/test"><input type="hidden" name="csrf" value="${who.csrf}"><button type="submit" class="secondary">Test ${i.name}</button></form></td></tr>`,
+)}
+</tbody></table>`,
+        ),
+      );
+    }),
+  );
+
+  app.post(
+    '/dashboard/authentication/:id/test',
+    admin(async (req, reply) => {
+      const id = idParam(req);
+      const idp = UUID.test(id) ? await ctx.store.idps.get(id) : undefined;
+      if (!idp) throw new GatehouseError('CONNECTOR_NOT_FOUND', { detail: `no login method ${id.slice(0, 64)}` });
+      const { url } = await mintTestLink(ctx, idp.id);
+      return reply.redirect(url, 303);
+    }),
+  );
+
+  app.get(
+    '/dashboard/logs',
+    admin(async (_req, reply, who) => {
+      const entries = await ctx.store.accessLogs.query({ limit: 100, offset: 0, direction: 'desc' });
+      return page(
+        reply,
+        dashboardPage(
+          'Logs',
+          'logs',
+          email(who),
+          html`<table><caption>Latest sign-in attempts</caption><thead><tr><th scope="col">Time (UTC)</th><th scope="col">User</th><th scope="col">Application</th><th scope="col">Result</th><th scope="col">Reasons</th><th scope="col">Reference</th></tr></thead><tbody>
+${entries.map(
+  (e) => html`<tr><td>${e.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td><td>${e.userEmail || '—'}</td><td>${e.appName ?? '—'}</td><td>${e.allowed ? 'Allowed' : 'Denied'}</td><td>${[...e.reasons, ...(e.errorCode ? [e.errorCode] : [])].join(', ')}</td><td><code>${e.rayId}</code></td></tr>`,
+)}
+</tbody></table>`,
+        ),
+      );
+    }),
+  );
+
+  const tokensPage = async (reply: FastifyReply, who: Admin, created?: { name: string; token: string }) => {
+    const tokens = await ctx.store.apiTokens.list();
+    return page(
+      reply,
+      dashboardPage(
+        'API tokens',
+        'tokens',
+        email(who),
+        html`${created ? html`<div class="notice" role="status"><p>Token <strong>${created.name}</strong> created. Copy it now: it is shown only this once.</p><p><code id="new-token">${created.token}</code></p></div>` : ''}
+<table><caption>API tokens</caption><thead><tr><th scope="col">Name</th><th scope="col">Created (UTC)</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
+${tokens.map(
+  (t) => html`<tr><td>${t.name}</td><td>${t.createdAt.toISOString().slice(0, 19).replace('T', ' ')}</td><td><form method="post" action="/dashboard/tokens/${t.id}/revoke"><input type="hidden" name="csrf" value="${who.csrf}"><button type="submit" class="secondary">Revoke ${t.name}</button></form></td></tr>`,
+)}
+</tbody></table>
+<form method="post" action="/dashboard/tokens">
+<input type="hidden" name="csrf" value="${who.csrf}">
+<label for="token-name">Name of a new token</label>
+<input id="token-name" name="name" required maxlength="100">
+<button type="submit">Create token</button>
+</form>`,
+      ),
+    );
+  };
+
+  app.get('/dashboard/tokens', admin(async (_req, reply, who) => tokensPage(reply, who)));
+
+  app.post(
+    '/dashboard/tokens',
+    admin(async (req, reply, who) => {
+      const raw = (req.body as Record<string, unknown> | undefined)?.name;
+      const name = typeof raw === 'string' ? raw.trim().slice(0, 100) : '';
+      if (!name) throw new GatehouseError('DASHBOARD_FORM_REFUSED', { detail: 'API token without a name' });
+      const token = `gh_${randomToken(32)}`;
+      // Only the hash is stored; the page shows the token this once.
+      await ctx.store.apiTokens.put(uuid(), name, sha256Hex(token), ctx.clock.now());
+      ctx.logger.info({ event: 'api_token.created', name, by: email(who) }, 'API token created');
+      return tokensPage(reply, who, { name, token });
+    }),
+  );
+
+  app.post(
+    '/dashboard/tokens/:id/revoke',
+    admin(async (req, reply, who) => {
+      const id = idParam(req);
+      await ctx.store.apiTokens.delete(id);
+      ctx.logger.info({ event: 'api_token.revoked', id, by: email(who) }, 'API token revoked');
+      return reply.redirect('/dashboard/tokens', 303);
+    }),
+  );
+}
+
+function idParam(req: FastifyRequest): string {
+  const id = (req.params as { id?: unknown }).id;
+  return typeof id === 'string' ? id : '';
+}
