@@ -9,7 +9,8 @@ import type { SessionKeyring } from '../session/session-keyring.js';
 import type { SessionService } from '../session/session-service.js';
 import { AUTO_SUBMIT_JS, STYLESHEET } from '../web/assets.js';
 import { launcherPage } from '../web/launcher-page.js';
-import { ASSET_BASE, pageHeaders } from '../web/page-layout.js';
+import { html } from '../lib/html.js';
+import { ASSET_BASE, pageHeaders, pageLayout } from '../web/page-layout.js';
 
 const JSON_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -82,5 +83,5 @@ export function registerIdentityRoutes(
 }
 
 function signedOutPage(): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out · Gatehouse</title><link rel="stylesheet" href="${ASSET_BASE}/gatehouse.css"></head><body><main><h1>You are signed out</h1></main></body></html>`;
+  return pageLayout('Signed out', html`<h1>You are signed out</h1><p><a href="/">Sign in again</a></p>`);
 }
