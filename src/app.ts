@@ -12,7 +12,9 @@ import { LoginFlow } from './flow/login-flow.js';
 import { registerLoginRoutes } from './flow/login-routes.js';
 import { registerSpMetadataRoutes } from './flow/sp-metadata-routes.js';
 import { registerOtpRoutes } from './flow/otp-routes.js';
+import { AdminApiClient } from './dashboard/admin-api-client.js';
 import { DashboardAuth } from './dashboard/dashboard-auth.js';
+import { randomToken } from './lib/random.js';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
 import { FirstRun } from './setup/first-run.js';
 import { OtpService } from './flow/otp-service.js';
@@ -71,7 +73,9 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   // Liveness only: the process is up and serving HTTP (readiness with database checks comes with operations work).
   http.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
 
-  await http.register(adminApiPlugin(ctx), { prefix: '/client/v4' });
+  const internalToken = randomToken(32);
+  await http.register(adminApiPlugin(ctx, internalToken), { prefix: '/client/v4' });
+  const adminApi = new AdminApiClient(http, ctx.accountId, internalToken);
 
   // User-facing pages: forms are parsed with a limit checked before any base64 decoding (XML-12); a SAMLResponse
   // decodes to at most 256 KiB, which is 342 KiB of base64.
@@ -82,7 +86,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     registerSsoRoutes(pages, ctx, flow, apps, proxies);
     registerLoginRoutes(pages, flow, proxies);
     registerSpMetadataRoutes(pages, ctx, spKey);
-    registerDashboardRoutes(pages, ctx, new DashboardAuth(ctx, sessions, apps, proxies), new FirstRun(ctx));
+    registerDashboardRoutes(pages, ctx, new DashboardAuth(ctx, sessions, apps, proxies), new FirstRun(ctx), adminApi);
     registerOtpRoutes(pages, new OtpService(ctx, createMailer(ctx.config.smtp, ctx.config.production, ctx.logger)), proxies);
     registerIdentityRoutes(pages, ctx, sessions, keyring, apps, proxies);
   });

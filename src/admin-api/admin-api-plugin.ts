@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { ERRORS } from '../errors/catalog.js';
@@ -21,7 +22,7 @@ const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
  * The Cloudflare-shaped admin API, mounted at /client/v4. Every answer, success or failure, is the v4 envelope.
  * Library errors (fastify body parsing, zod) are translated here, once.
  */
-export function adminApiPlugin(ctx: AppContext): FastifyPluginAsync {
+export function adminApiPlugin(ctx: AppContext, internalToken?: string): FastifyPluginAsync {
   return async (api: FastifyInstance) => {
     // JSON only: a text/plain body is the classic cross-site form vector (ADM-IN-06).
     api.removeAllContentTypeParsers();
@@ -34,7 +35,7 @@ export function adminApiPlugin(ctx: AppContext): FastifyPluginAsync {
     });
 
     api.addHook('onRequest', async (req) => {
-      await authenticate(ctx, req);
+      await authenticate(ctx, req, internalToken);
       const accountId = (req.params as { account_id?: string }).account_id;
       if (accountId !== undefined && accountId !== ctx.accountId) {
         throw new GatehouseError('API_ACCOUNT_NOT_FOUND', { detail: `account ${accountId.slice(0, 64)} is not this Gatehouse's account` });
@@ -45,7 +46,7 @@ export function adminApiPlugin(ctx: AppContext): FastifyPluginAsync {
     api.setNotFoundHandler(async (req, reply) => {
       // Unknown routes still require a token: route existence is not disclosed to anonymous callers.
       try {
-        await authenticate(ctx, req);
+        await authenticate(ctx, req, internalToken);
         throw new GatehouseError('API_NOT_FOUND', { detail: `no route ${req.method} ${req.url.split('?')[0]}` });
       } catch (e) {
         return sendError(ctx, e, req, reply);
@@ -64,7 +65,7 @@ export function adminApiPlugin(ctx: AppContext): FastifyPluginAsync {
   };
 }
 
-async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<void> {
+async function authenticate(ctx: AppContext, req: FastifyRequest, internalToken?: string): Promise<void> {
   const header = req.headers.authorization;
   const match = typeof header === 'string' ? BEARER.exec(header) : null;
   if (!match) {
@@ -73,6 +74,9 @@ async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<void>
       detail: legacy ? 'X-Auth-Email/X-Auth-Key are not supported: use an API token (Authorization: Bearer <token>)' : 'missing Authorization: Bearer <token>',
     });
   }
+  // The dashboard calls this API in-process (AdminApiClient) with a random per-process token that never leaves
+  // memory; it already checked that its caller is an administrator.
+  if (internalToken !== undefined && match[1]!.length === internalToken.length && timingSafeEqual(Buffer.from(match[1]!), Buffer.from(internalToken))) return;
   // Tokens are stored as SHA-256 hashes; the lookup is by hash, so no stored secret is ever compared byte by byte.
   const token = await ctx.store.apiTokens.findByHash(sha256Hex(match[1]!));
   if (!token) throw new GatehouseError('API_AUTH_REQUIRED', { detail: 'unknown or revoked API token' });

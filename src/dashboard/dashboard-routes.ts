@@ -8,12 +8,27 @@ import { sha256Hex } from '../lib/sha256.js';
 import { dashboardPage, setupDonePage, setupPage } from '../web/dashboard-pages.js';
 import { pageHeaders } from '../web/page-layout.js';
 import type { FirstRun } from '../setup/first-run.js';
+import type { AdminApiClient } from './admin-api-client.js';
 import type { Admin, DashboardAuth } from './dashboard-auth.js';
+
+/** What each dashboard screen's routes are given. */
+export interface DashboardKit {
+  ctx: AppContext;
+  /** The admin API, in-process: the dashboard's forms become its JSON requests. */
+  adminApi: AdminApiClient;
+  /** Wraps a handler: only administrators reach it; POSTs are CSRF- and origin-checked first. */
+  admin(handler: (req: FastifyRequest, reply: FastifyReply, who: Admin) => Promise<unknown>): (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  page(reply: FastifyReply, body: string, status?: number): FastifyReply;
+  email(who: Admin): string;
+}
+
+/** Screens with their own route files register here. */
+const screens: Array<(app: FastifyInstance, kit: DashboardKit) => void> = [];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The first-run setup page and the admin dashboard (server-rendered; every form works without JavaScript). */
-export function registerDashboardRoutes(app: FastifyInstance, ctx: AppContext, auth: DashboardAuth, firstRun: FirstRun): void {
+export function registerDashboardRoutes(app: FastifyInstance, ctx: AppContext, auth: DashboardAuth, firstRun: FirstRun, adminApi: AdminApiClient): void {
   const page = (reply: FastifyReply, body: string, status = 200) => reply.status(status).headers(pageHeaders()).send(body);
 
   app.get<{ Querystring: { token?: string } }>('/cdn-cgi/access/setup', async (req, reply) => {
@@ -33,13 +48,15 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: AppContext, a
   });
 
   /** Runs `handler` for a signed-in administrator; anyone else is sent to sign in first. */
-  const admin = (handler: (req: FastifyRequest, reply: FastifyReply, who: Admin) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+  const admin: DashboardKit['admin'] = (handler) => async (req, reply) => {
     const who = await auth.admin(req);
     if (!who) return reply.header('cache-control', 'no-store').redirect(`${ctx.urls.loginPage}?next=dashboard`, 302);
     if (req.method === 'POST') await auth.checkPost(req, who, (req.body as Record<string, unknown> | undefined)?.csrf);
     return handler(req, reply, who);
   };
   const email = (who: Admin) => who.session.record.identity.email;
+  const kit: DashboardKit = { ctx, adminApi, admin, page, email };
+  for (const register of screens) register(app, kit);
 
   app.get('/dashboard', admin(async (_req, reply) => reply.redirect('/dashboard/applications', 302)));
 
