@@ -28,7 +28,7 @@ import { SessionKeyring } from './session/session-keyring.js';
 import { SessionService } from './session/session-service.js';
 import { SessionTokens } from './session/session-token.js';
 
-/** Global session length until the organizations API makes it configurable (Cloudflare's default). */
+/** Cloudflare's default global session length, used if the stored organization setting were ever unreadable. */
 const SESSION_DURATION = '24h';
 
 export interface BuiltApp {
@@ -58,8 +58,11 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     accountId: ctx.accountId,
     clockSkewSeconds: Math.round(ctx.config.clockSkewMs / 1000),
   });
-  const sessions = new SessionService(ctx.store, tokens, ctx.clock, { secure: ctx.urls.secure, durationMs: parseDuration(SESSION_DURATION)! });
   const apps = new AppDirectory(ctx.store, ctx.clock);
+  const sessions = new SessionService(ctx.store, tokens, ctx.clock, {
+    secure: ctx.urls.secure,
+    durationMs: async () => parseDuration((await apps.organization()).sessionDuration) ?? parseDuration(SESSION_DURATION)!,
+  });
   const proxies = trustedProxies(ctx.config.trustedProxies);
   const spKey = new SpSigningKey(ctx.store, ctx.clock);
   const connectors = new ConnectorRegistry(ctx.clock, { store: ctx.store, spKey, logger: ctx.logger, spEntityId: ctx.urls.samlSpEntityId, skewMs: ctx.config.clockSkewMs }, ctx.urls.base);

@@ -6,6 +6,7 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
 import { newRayId } from '../lib/random.js';
 import { sha256Hex } from '../lib/sha256.js';
 import { registerAccessLogRoutes } from './access-logs-routes.js';
+import { registerOrganizationRoutes } from './organizations-routes.js';
 import { registerAppPolicyRoutes } from './app-policies-routes.js';
 import { registerAppRoutes } from './apps-routes.js';
 import { failure, fieldErrors } from './envelope.js';
@@ -62,6 +63,7 @@ export function adminApiPlugin(ctx: AppContext, internalToken?: string): Fastify
     registerListRoutes(api, ctx);
     registerPolicyTesterRoutes(api, ctx);
     registerAccessLogRoutes(api, ctx);
+    registerOrganizationRoutes(api, ctx);
   };
 }
 

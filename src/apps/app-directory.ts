@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import type { AccessPolicy, PolicyLookups } from '../policy/policy-types.js';
+import { type Organization, readOrganization } from '../settings/organization.js';
 import { CONFIG_VERSION_KEY, type Store } from '../store/store.js';
 import type { AppRecord, AppSigningKey } from './app-record.js';
 
@@ -25,6 +26,7 @@ export class AppDirectory {
   readonly #byAud = new Map<string, SsoTarget | null>();
   readonly #byId = new Map<string, SsoTarget | null>();
   #lookups: Promise<PolicyLookups> | undefined;
+  #organization: Promise<Organization> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -69,6 +71,16 @@ export class AppDirectory {
     return this.#lookups;
   }
 
+  /** The organization settings (session duration, login design), per configuration version like everything here. */
+  async organization(): Promise<Organization> {
+    await this.#fresh();
+    this.#organization ??= readOrganization(this.store).catch((e: unknown) => {
+      this.#organization = undefined;
+      throw e;
+    });
+    return this.#organization;
+  }
+
   async #load(app: AppRecord): Promise<SsoTarget> {
     const [policies, signingKey, lookups] = await Promise.all([this.store.policies.listForApp(app.id), this.store.apps.currentSigningKey(app.id), this.lookups()]);
     return { app, policies, lookups, signingKey };
@@ -83,6 +95,7 @@ export class AppDirectory {
       this.#byAud.clear();
       this.#byId.clear();
       this.#lookups = undefined;
+      this.#organization = undefined;
       this.#version = version;
     }
   }
@@ -91,6 +104,7 @@ export class AppDirectory {
     this.#byAud.clear();
     this.#byId.clear();
     this.#lookups = undefined;
+    this.#organization = undefined;
     this.#checkedAt = -Infinity;
   }
 }

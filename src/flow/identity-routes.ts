@@ -77,6 +77,14 @@ export function registerIdentityRoutes(
   app.get(`${ASSET_BASE}/gatehouse.css`, async (_req, reply) =>
     reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
+  // The organization's login design as a stylesheet: colours only, each re-checked as a hex colour here, so nothing
+  // but a colour can reach CSS (the CSP allows no inline style).
+  app.get(`${ASSET_BASE}/login-design.css`, async (_req, reply) => {
+    const d = (await apps.organization()).loginDesign;
+    const hex = (v: string | undefined) => (v && /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(v) ? v : undefined);
+    const rules = [hex(d.backgroundColor) ? `body{background-color:${hex(d.backgroundColor)}}` : '', hex(d.textColor) ? `.brand,.login-header,.login-footer{color:${hex(d.textColor)}}` : ''].join('\n');
+    return reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'no-cache').send(rules);
+  });
   app.get(`${ASSET_BASE}/auto-submit.js`, async (_req, reply) =>
     reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(AUTO_SUBMIT_JS),
   );

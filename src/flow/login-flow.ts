@@ -89,7 +89,8 @@ export class LoginFlow {
     const idps = (await this.ctx.store.idps.list(0, 1000)).items.filter((idp) => !app || idpAllowed(app, idp.id));
     const startUrl = (idp: IdpRecord) => `${this.ctx.urls.loginPage}/${idp.id}${txId ? `?tx=${encodeURIComponent(txId)}` : next ? `?next=${next}` : ''}`;
     if (app?.autoRedirectToIdentity && idps.length === 1) return redirect(startUrl(idps[0]!));
-    return htmlReply(loginPage({ ...(app ? { appName: app.name } : {}), choices: idps.map((idp) => ({ name: idp.name, href: startUrl(idp) })) }));
+    const org = await this.apps.organization();
+    return htmlReply(loginPage({ ...(app ? { appName: app.name } : {}), choices: idps.map((idp) => ({ name: idp.name, href: startUrl(idp) })), design: org.loginDesign, teamName: org.name }));
   }
 
   /**

@@ -32,7 +32,8 @@ export class SessionService {
     private readonly store: Store,
     private readonly tokens: SessionTokens,
     private readonly clock: Clock,
-    private readonly options: { secure: boolean; durationMs: number },
+    /** durationMs: the global session length now (the organization's session_duration, cached per config version). */
+    private readonly options: { secure: boolean; durationMs: () => Promise<number> },
   ) {}
 
   /**
@@ -50,7 +51,7 @@ export class SessionService {
     const now = this.clock.now();
     // Session lifetime = min(configured duration, the upstream session's end) (catalogue SP-PROTO-07).
     const upstreamEnd = identity.authn.notOnOrAfter?.getTime() ?? Number.POSITIVE_INFINITY;
-    const expiresAt = new Date(Math.min(now.getTime() + this.options.durationMs, upstreamEnd));
+    const expiresAt = new Date(Math.min(now.getTime() + (await this.options.durationMs()), upstreamEnd));
     const nonce = randomToken(24);
     const signingKey = await this.tokens.signingKey();
     return this.store.withTransaction(async (tx) => {

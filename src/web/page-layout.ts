@@ -27,6 +27,7 @@ export function pageLayout(title: string, body: SafeHtml, options: PageOptions =
 <meta name="color-scheme" content="light">
 <title>${title} · Gatehouse</title>
 <link rel="stylesheet" href="${ASSET_BASE}/gatehouse.css">
+<link rel="stylesheet" href="${ASSET_BASE}/login-design.css">
 ${options.script ? html`<script src="${ASSET_BASE}/auto-submit.js" defer></script>` : ''}
 </head>
 <body>
