@@ -72,7 +72,9 @@ export class DashboardAuth {
   async checkPost(req: FastifyRequest, admin: Admin, token: unknown): Promise<void> {
     const origin = req.headers.origin;
     const site = req.headers['sec-fetch-site'];
-    const sameOrigin = (origin === undefined || origin === this.ctx.urls.origin) && (site === undefined || site === 'same-origin');
+    // Browsers send Sec-Fetch-Site, which is decisive; Origin is "null" on our pages (Referrer-Policy no-referrer), so
+    // it only counts when it names a real origin. The session-bound token is required in every case.
+    const sameOrigin = site !== undefined ? site === 'same-origin' : origin === undefined || origin === 'null' || origin === this.ctx.urls.origin;
     const ok = typeof token === 'string' && token.length === admin.csrf.length && timingSafeEqual(Buffer.from(token), Buffer.from(admin.csrf));
     if (!sameOrigin || !ok) {
       throw new GatehouseError('DASHBOARD_FORM_REFUSED', { detail: `dashboard POST refused: ${sameOrigin ? 'CSRF token missing or wrong' : `cross-origin (Origin ${String(origin)}, Sec-Fetch-Site ${String(site)})`}` });

@@ -73,7 +73,8 @@ describe.skipIf(!chromiumAvailable)('main screens in Chromium: CSP, accessibilit
     expect(structure.title, screen).toMatch(/\S · Gatehouse$/);
     expect(structure.mains, screen).toBe(1);
     expect(structure.h1s, screen).toBe(1);
-    expect(await page.locator('link[rel="stylesheet"]').count(), screen).toBe(1);
+    // Gatehouse's stylesheet and the organization's login design (colours only): both external, no inline style.
+    expect(await page.locator('link[rel="stylesheet"]').count(), screen).toBe(2);
 
     for (const viewport of VIEWPORTS) {
       const at = `${screen} @${viewport.width}x${viewport.height}`;

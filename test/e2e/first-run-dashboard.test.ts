@@ -77,6 +77,7 @@ describe('first run and the dashboard', () => {
     expect((await browser.post(`${gh.base}/dashboard/tokens`, { name: 'ci' })).status).toBe(403);
     expect((await browser.post(`${gh.base}/dashboard/tokens`, { name: 'ci', csrf: `${csrf.slice(0, -2)}xx` })).status).toBe(403);
     expect((await browser.post(`${gh.base}/dashboard/tokens`, { name: 'ci', csrf }, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await browser.post(`${gh.base}/dashboard/tokens`, { name: 'ci', csrf }, { 'sec-fetch-site': 'cross-site', origin: 'null' })).status).toBe(403);
     const created = await browser.post(`${gh.base}/dashboard/tokens`, { name: 'ci', csrf });
     const createdHtml = await created.text();
     const apiToken = /id="new-token">(gh_[^<]+)</.exec(createdHtml)![1]!;
@@ -96,5 +97,22 @@ describe('first run and the dashboard', () => {
     const res = await browser.post(`${gh.base}${action}`, { csrf });
     expect(res.status).toBe(303);
     expect(new URL(res.headers.get('location')!).pathname).toMatch(/^\/cdn-cgi\/access\/test\//);
+  });
+
+  it('Settings: team name, session duration and login design, with errors next to their fields', async () => {
+    const { browser } = await signIn('admin@example.com');
+    const page = await (await browser.get(`${gh.base}/dashboard/settings`)).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const bad = await browser.post(`${gh.base}/dashboard/settings`, { csrf, name: 'Example Corp', session_duration: 'forever', background_color: 'red', text_color: '', logo_path: '', header_text: 'Welcome to Example Corp', footer_text: '' });
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(badHtml).toMatch(/id="session_duration"[^>]*aria-invalid="true"/);
+    expect(badHtml).toContain('id="background_color-error"');
+    expect(badHtml).toContain('value="Welcome to Example Corp"');
+    const ok = await browser.post(`${gh.base}/dashboard/settings`, { csrf, name: 'Example Corp', session_duration: '8h', background_color: '#0b3d91', text_color: '', logo_path: '', header_text: 'Welcome to Example Corp', footer_text: '' });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('Settings saved.');
+    expect((await gh.api('/organizations')).body.result).toMatchObject({ name: 'Example Corp', session_duration: '8h', login_design: { background_color: '#0b3d91', header_text: 'Welcome to Example Corp' } });
+    expect(await (await new TestBrowser().get(`${gh.base}/cdn-cgi/access/login`)).text()).toContain('Welcome to Example Corp');
   });
 });
