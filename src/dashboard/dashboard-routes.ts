@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { mintTestLink } from '../admin-api/idp-test-routes.js';
 import type { AppContext } from '../app-context.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { html } from '../lib/html.js';
@@ -9,6 +8,11 @@ import { dashboardPage, setupDonePage, setupPage } from '../web/dashboard-pages.
 import { pageHeaders } from '../web/page-layout.js';
 import type { FirstRun } from '../setup/first-run.js';
 import type { AdminApiClient } from './admin-api-client.js';
+import { registerLogScreens } from './logs-routes.js';
+import { registerPolicyScreens } from './policies-routes.js';
+import { registerSettingsRoutes } from './settings-routes.js';
+import { registerApplicationsRoutes } from './applications-routes.js';
+import { registerAuthenticationRoutes } from './authentication-routes.js';
 import type { Admin, DashboardAuth } from './dashboard-auth.js';
 
 /** What each dashboard screen's routes are given. */
@@ -23,9 +27,7 @@ export interface DashboardKit {
 }
 
 /** Screens with their own route files register here. */
-const screens: Array<(app: FastifyInstance, kit: DashboardKit) => void> = [];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const screens: Array<(app: FastifyInstance, kit: DashboardKit) => void> = [registerApplicationsRoutes, registerAuthenticationRoutes, registerSettingsRoutes, registerPolicyScreens, registerLogScreens];
 
 /** The first-run setup page and the admin dashboard (server-rendered; every form works without JavaScript). */
 export function registerDashboardRoutes(app: FastifyInstance, ctx: AppContext, auth: DashboardAuth, firstRun: FirstRun, adminApi: AdminApiClient): void {
@@ -59,76 +61,6 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: AppContext, a
   for (const register of screens) register(app, kit);
 
   app.get('/dashboard', admin(async (_req, reply) => reply.redirect('/dashboard/applications', 302)));
-
-  app.get(
-    '/dashboard/applications',
-    admin(async (_req, reply, who) => {
-      const apps = (await ctx.store.apps.list(0, 1000)).items;
-      return page(
-        reply,
-        dashboardPage(
-          'Applications',
-          'applications',
-          email(who),
-          html`<table><caption>SaaS applications</caption><thead><tr><th scope="col">Name</th><th scope="col">SSO endpoint</th><th scope="col">Metadata</th></tr></thead><tbody>
-${apps.map((a) => html`<tr><td>${a.name}</td><td><code>${ctx.urls.ssoEndpoint(a.aud)}</code></td><td><a href="${ctx.urls.samlMetadata(a.aud)}">SAML metadata</a></td></tr>`)}
-</tbody></table>
-${apps.length === 0 ? html`<p>No applications yet.</p>` : ''}`,
-        ),
-      );
-    }),
-  );
-
-  app.get(
-    '/dashboard/authentication',
-    admin(async (_req, reply, who) => {
-      const idps = (await ctx.store.idps.list(0, 1000)).items;
-      return page(
-        reply,
-        dashboardPage(
-          'Login methods',
-          'authentication',
-          email(who),
-          html`<table><caption>Login methods</caption><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>
-${idps.map(
-  (i) => html`<tr><td>${i.name}</td><td>${i.type}</td><td><form method="post" action="/dashboard/authentication/${i.id}/test"><input type="hidden" name="csrf" value="${who.csrf}"><button type="submit" class="secondary">Test ${i.name}</button></form></td></tr>`,
-)}
-</tbody></table>`,
-        ),
-      );
-    }),
-  );
-
-  app.post(
-    '/dashboard/authentication/:id/test',
-    admin(async (req, reply) => {
-      const id = idParam(req);
-      const idp = UUID.test(id) ? await ctx.store.idps.get(id) : undefined;
-      if (!idp) throw new GatehouseError('CONNECTOR_NOT_FOUND', { detail: `no login method ${id.slice(0, 64)}` });
-      const { url } = await mintTestLink(ctx, idp.id);
-      return reply.redirect(url, 303);
-    }),
-  );
-
-  app.get(
-    '/dashboard/logs',
-    admin(async (_req, reply, who) => {
-      const entries = await ctx.store.accessLogs.query({ limit: 100, offset: 0, direction: 'desc' });
-      return page(
-        reply,
-        dashboardPage(
-          'Logs',
-          'logs',
-          email(who),
-          html`<table><caption>Latest sign-in attempts</caption><thead><tr><th scope="col">Time (UTC)</th><th scope="col">User</th><th scope="col">Application</th><th scope="col">Result</th><th scope="col">Reasons</th><th scope="col">Reference</th></tr></thead><tbody>
-${entries.map(
-  (e) => html`<tr><td>${e.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td><td>${e.userEmail || '—'}</td><td>${e.appName ?? '—'}</td><td>${e.allowed ? 'Allowed' : 'Denied'}</td><td>${[...e.reasons, ...(e.errorCode ? [e.errorCode] : [])].join(', ')}</td><td><code>${e.rayId}</code></td></tr>`,
-)}
-</tbody></table>`,
-        ),
-      );
-    }),
-  );
 
   const tokensPage = async (reply: FastifyReply, who: Admin, created?: { name: string; token: string }) => {
     const tokens = await ctx.store.apiTokens.list();

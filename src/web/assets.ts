@@ -135,6 +135,92 @@ pre {
 @media (forced-colors: active) {
   .status, .tile-icon { forced-color-adjust: none; }
 }
+
+/* Access › Applications (the dashboard's applications screen). */
+.app-toolbar .button, .app-inline-button, .app-submit, .app-danger { width: auto; display: inline-flex; }
+.app-templates { list-style: none; padding: 0; margin: 1.5rem 0; display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
+.app-hint { display: block; color: var(--muted); font-size: .9375rem; font-weight: 400; margin: -.125rem 0 .5rem; }
+label .app-hint, .tile-name .app-hint { display: inline; margin: 0; }
+.tile-name .app-hint { display: block; }
+.app-guide { margin: 0 0 1.5rem; }
+.app-guide h2 { margin-top: 0; }
+.app-guide ol { margin: 0 0 .75rem; padding-left: 1.25rem; }
+.app-check { display: flex; align-items: flex-start; gap: .625rem; margin: 0 0 .625rem; }
+.app-check input { flex: none; width: 1.25rem; height: 1.25rem; margin: .15rem 0 0; accent-color: var(--accent); }
+.app-check label { margin: 0; font-weight: 400; }
+.app-indent { margin: 0 0 1rem 1.875rem; }
+.app-attr-row { display: grid; grid-template-columns: 1fr 1fr; gap: 0 .75rem; }
+.app-field-error { color: var(--danger); font-weight: 600; margin: -.625rem 0 1rem; }
+fieldset > .app-field-error, .app-check + .app-hint + .app-field-error { margin-top: 0; }
+.app-error-summary { margin: 0 0 1.5rem; }
+.app-error-summary h2 { margin-top: 0; }
+.app-error-summary ul { margin: 0; padding-left: 1.25rem; }
+.app-form input[aria-invalid="true"]:not([type="checkbox"]):not([type="radio"]), .app-form textarea[aria-invalid="true"]:not([readonly]) { border-color: var(--danger); border-width: 2px; }
+textarea.app-pem { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: .8125rem; background: #f7f8fa; }
+.app-plain { list-style: none; margin: 0; padding: 0; }
+.app-danger { background: var(--danger); border-color: var(--danger); }
+.app-danger:hover { background: #8f1c13; border-color: #8f1c13; }
+@media (max-width: 30rem) {
+  .app-attr-row { grid-template-columns: 1fr; }
+  .app-toolbar .button, .app-inline-button, .app-submit, .app-danger { width: 100%; }
+}
+
+/* Settings › Authentication (login methods). */
+.auth-sr { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.auth-inline { margin: 0; }
+.auth-inline button { width: auto; }
+.auth-actions-cell { display: flex; flex-wrap: wrap; gap: .5rem; }
+.auth-actions-cell .button, .auth-edit-actions .button { width: auto; }
+.auth-inline button.secondary, .auth-actions-cell .button.secondary { background: var(--card); color: var(--fg); border-color: var(--line); }
+.auth-inline button.secondary:hover { background: var(--accent-soft); border-color: var(--accent); color: var(--fg); }
+.auth-inline button.auth-danger { color: var(--danger); border-color: var(--danger); }
+.auth-inline button.auth-danger:hover { background: #fdf3f2; color: var(--danger); border-color: var(--danger); }
+.auth-choices { list-style: none; padding: 0; margin: .5rem 0 1rem; display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); }
+.auth-choice { display: flex; flex-direction: column; gap: .25rem; height: 100%; min-height: 4rem; padding: .75rem 1rem; border: 1px solid var(--line); border-radius: 10px; color: var(--fg); text-decoration: none; }
+.auth-choice span { color: var(--muted); font-size: .9375rem; }
+.auth-choice:hover { border-color: var(--accent); background: var(--accent-soft); color: var(--fg); }
+.auth-guide { margin: 0 0 1.5rem; padding: 1rem; border: 1px solid var(--line); border-radius: 8px; background: #f7f8fa; }
+.auth-guide > :last-child { margin-bottom: 0; }
+.auth-field { margin: 0 0 .25rem; }
+.auth-help { margin: -.125rem 0 .375rem; color: var(--muted); font-size: .9375rem; }
+.auth-error { margin: 0 0 .375rem; color: var(--danger); font-weight: 600; font-size: .9375rem; }
+.auth-invalid input:not([type="checkbox"]), .auth-invalid textarea { border-color: var(--danger); border-width: 2px; }
+.auth-optional { color: var(--muted); font-weight: 400; }
+.auth-check { display: flex; align-items: flex-start; gap: .75rem; margin: 0 0 1rem; }
+.auth-check input[type="checkbox"] { flex: none; width: 1.5rem; height: 1.5rem; margin: 0; accent-color: var(--accent); }
+.auth-check label { margin: 0 0 .125rem; }
+.auth-check .auth-help { margin: 0; }
+.auth-form button[type="submit"] { width: auto; min-width: 8rem; }
+.auth-warnings { margin: 0; padding-left: 1.25rem; }
+/* Access › Policies and Groups: the rule builder (include / require / exclude rows). */
+.pol-sr-only, .log-sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.pol-toolbar .button { width: auto; display: inline-flex; }
+.pol-inline { margin: 0; }
+.pol-inline button { width: auto; }
+.pol-summary { list-style: none; margin: 0; padding: 0; }
+.pol-tag { display: inline-block; min-width: 4.5rem; color: var(--muted); font-weight: 600; font-size: .875rem; }
+.pol-section { margin: 1.5rem 0 0; padding: 1rem; border: 1px solid var(--line); border-radius: 10px; }
+.pol-section legend { padding: 0 .375rem; font-size: 1.05rem; }
+.pol-rules { list-style: none; margin: 0 0 1rem; padding: 0; display: grid; gap: .75rem; }
+.pol-rule { padding: .75rem; border: 1px solid var(--line); border-radius: 8px; background: #f7f8fa; }
+.pol-rule.pol-invalid { border-color: var(--danger); border-width: 2px; background: #fdf3f2; }
+.pol-rule-fields { display: grid; gap: 0 .75rem; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); }
+.pol-value input:not([type="hidden"]), .pol-value select { margin-bottom: .5rem; }
+.pol-hint { margin: -.125rem 0 .375rem; font-size: .875rem; }
+.pol-novalue { align-self: end; margin: 0 0 .75rem; }
+.pol-remove, .pol-add button { width: auto; }
+.pol-add { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 0 .75rem; }
+.pol-add .pol-value { flex: 1 1 12rem; }
+.pol-add button { margin-bottom: .5rem; }
+.pol-empty { color: var(--muted); }
+.pol-errors, .log-errors { margin: 0 0 .5rem; padding-left: 1.25rem; color: var(--danger); font-weight: 600; font-size: .9375rem; }
+.pol-form .actions .button { width: auto; }
+
+/* Logs: the filter form and the detail view. */
+.log-filters { display: grid; gap: 0 .75rem; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); align-items: end; margin-bottom: 1.5rem; }
+.log-buttons { display: flex; flex-wrap: wrap; gap: .5rem; margin-bottom: 1rem; }
+.log-buttons .button { width: auto; }
+.log-reasons { margin: 0; padding-left: 1.25rem; }
 `;
 
 /** Submits the SAML POST form without an inline script; a visible button covers browsers without JavaScript. */

@@ -1,13 +1,16 @@
 import { html, type SafeHtml } from '../lib/html.js';
 import { pageLayout } from './page-layout.js';
 
-export type DashboardSection = 'home' | 'applications' | 'authentication' | 'logs' | 'tokens';
+export type DashboardSection = 'home' | 'applications' | 'authentication' | 'logs' | 'tokens' | 'settings' | 'policies' | 'groups';
 
 const NAV: Array<[DashboardSection, string, string]> = [
   ['applications', 'Access › Applications', '/dashboard/applications'],
+  ['policies', 'Access › Policies', '/dashboard/policies'],
+  ['groups', 'Access › Groups', '/dashboard/groups'],
   ['authentication', 'Settings › Authentication', '/dashboard/authentication'],
   ['logs', 'Logs', '/dashboard/logs'],
   ['tokens', 'API tokens', '/dashboard/tokens'],
+  ['settings', 'Settings', '/dashboard/settings'],
 ];
 
 /** The dashboard frame: the section navigation (named and ordered as in Cloudflare's dashboard) and the content. */
