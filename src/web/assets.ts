@@ -71,6 +71,9 @@ input:not([type="hidden"]):not([type="checkbox"]):not([type="radio"]), select, t
   border: 1px solid #8a94a6; border-radius: 8px; background: #fff; color: var(--fg); font: inherit;
 }
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offset: 0; border-color: var(--focus); }
+/* Date-time inputs take focus in their segments (shadow DOM), where the host never matches :focus-visible: ring the
+   whole field while a segment is focused, so keyboard users see where they are. */
+input[type="datetime-local"]:focus { outline: 3px solid var(--focus); outline-offset: 0; }
 .notice { padding: .75rem 1rem; border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 8px; background: var(--accent-soft); }
 
 .notice[role="alert"] { border-left-color: var(--danger); background: #fdf3f2; }

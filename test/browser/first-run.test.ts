@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSetupToken } from '../../src/setup/first-run.js';
-import { chromiumAvailable, describeViolations, horizontalOverflow, launchChromium, openCheckedContext, runAxe, saveScreenshot, severe } from '../helpers/chromium.js';
+import { chromiumAvailable, describeViolations, focusableControls, horizontalOverflow, launchChromium, openCheckedContext, runAxe, saveScreenshot, severe, tabThrough } from '../helpers/chromium.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { dialectCases } from '../helpers/test-databases.js';
 
@@ -33,6 +33,18 @@ describe.skipIf(!chromiumAvailable)('first run in Chromium: setup link, One-time
       expect(scrollWidth, `${name} scrolls sideways at ${width}px`).toBeLessThanOrEqual(innerWidth);
     }
     await page.setViewportSize({ width: 1280, height: 800 });
+    // Keyboard: Tab reaches every control in document order, each with a visible focus ring.
+    const controls = await focusableControls(page);
+    const stops = await tabThrough(page, controls.length * 6 + 3);
+    // A date-time input is several tab stops (one per segment) for one control, so runs of unlabelled-text inputs are
+    // compared as runs, on both sides.
+    const runs = (list: string[]) => list.filter((v, i, all) => i === 0 || v !== all[i - 1] || !v.startsWith('input:'));
+    expect(runs(stops.map((st) => `${st.tag}:${st.text}`)), `${name}: Tab order`).toEqual(runs(controls.map((c) => `${c.tag}:${c.text}`)));
+    for (const st of stops) {
+      // A date-time field's segments are highlighted natively by Chromium when focused; everything else needs our ring.
+      if (st.type === 'datetime-local') continue;
+      expect(st.focusVisible && st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2, `${name}: focus ring of ${st.tag} "${st.text}"`).toBe(true);
+    }
     await saveScreenshot(page, name);
   };
 

@@ -141,6 +141,8 @@ export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: num
 
 export interface FocusStop {
   tag: string;
+  /** The type attribute of an input, if any. */
+  type: string | null;
   text: string;
   href: string | null;
   focusVisible: boolean;
@@ -174,6 +176,7 @@ export async function tabThrough(page: Page, max = 40): Promise<FocusStop[]> {
       const style = g.getComputedStyle(el);
       return {
         tag: String(el.tagName).toLowerCase(),
+        type: el.getAttribute('type') as string | null,
         text: String(el.textContent ?? '').trim().replace(/\s+/g, ' '),
         href: el.getAttribute('href') as string | null,
         focusVisible: Boolean(el.matches(':focus-visible')),
