@@ -5,7 +5,7 @@ import { SAML } from '@node-saml/node-saml';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueSetupToken } from '../../src/setup/first-run.js';
-import { type CheckedContext, chromiumAvailable, describeViolations, launchChromium, openCheckedContext, runAxe, severe } from '../helpers/chromium.js';
+import { type CheckedContext, chromiumAvailable, describeViolations, launchChromium, openCheckedContext, runAxe, saveScreenshot, severe } from '../helpers/chromium.js';
 import { freePort } from '../helpers/free-port.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { dialectCases } from '../helpers/test-databases.js';
@@ -40,6 +40,7 @@ describe.skipIf(!chromiumAvailable)('Access › Applications in Chromium', () =>
   const expectAccessible = async (p: Page, what: string) => {
     const found = severe(await runAxe(p));
     expect(found, `${what}:\n${describeViolations(found)}`).toEqual([]);
+    await saveScreenshot(p, `applications-${what.replace(/^the /, '').replace(/\W+/g, '-')}`);
   };
 
   /** The first-run setup link, then the dashboard's One-time PIN sign-in, typed into the pages like a person would. */

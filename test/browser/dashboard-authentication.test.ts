@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueSetupToken } from '../../src/setup/first-run.js';
-import { type CheckedContext, chromiumAvailable, describeViolations, launchChromium, openCheckedContext, runAxe, severe } from '../helpers/chromium.js';
+import { type CheckedContext, chromiumAvailable, describeViolations, launchChromium, openCheckedContext, runAxe, saveScreenshot, severe } from '../helpers/chromium.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { makeTestCertificate } from '../helpers/test-certificate.js';
 import { dialectCases } from '../helpers/test-databases.js';
@@ -42,6 +42,7 @@ describe.skipIf(!chromiumAvailable)('Settings › Authentication in Chromium', (
   const expectNoSevereAxe = async (p: Page, screen: string) => {
     const bad = severe(await runAxe(p));
     expect(bad, `${screen}:\n${describeViolations(bad)}`).toEqual([]);
+    await saveScreenshot(p, `authentication-${screen.replace(/^the /, '').replace(/\W+/g, '-')}`);
   };
 
   const fieldError = (p: Page, field: string) => p.locator(`#f-${field.replaceAll('_', '-')}-error`);
