@@ -172,7 +172,7 @@ describe.skipIf(!chromiumAvailable)('the seed walkthrough in Chromium: AWS IAM I
       // The application page: what AWS's "Manage SAML 2.0 authentication" step asks for.
       /** The value shown under a term of the page's fact lists, as a reader finds it. */
       const fact = async (term: string) =>
-        (await page.getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]').textContent())!.trim();
+        (await page.getByRole('term').filter({ hasText: new RegExp(`^${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).locator('xpath=following-sibling::dd[1]').textContent())!.trim();
       const ssoEndpoint = await fact('SSO endpoint');
       const idpEntityId = await fact('Access Entity ID or Issuer');
       const idpCert = await page.getByLabel('Signing certificate (PEM)').inputValue();
