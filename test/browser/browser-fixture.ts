@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { freePort } from '../helpers/free-port.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { dialectCases } from '../helpers/test-databases.js';
-import { type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
+import { cognitoSeedBody, type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
 
 /**
  * What the real-browser suites run against: a real Gatehouse on SQLite, the real OpenID Provider (playing Amazon
@@ -35,7 +34,6 @@ export interface BrowserWorld {
   close(): Promise<void>;
 }
 
-const cognitoSeed = readFileSync(new URL('../fixtures/cognito-example-api-configuration.json', import.meta.url), 'utf8');
 
 export async function startBrowserWorld(): Promise<BrowserWorld> {
   const [sqlite] = await dialectCases();
@@ -66,14 +64,7 @@ export async function startBrowserWorld(): Promise<BrowserWorld> {
   await new Promise<void>((r) => acs.listen(acsPort, '127.0.0.1', r));
 
   const loginMethod = async (name: string) => {
-    const body = JSON.parse(
-      cognitoSeed
-        .replaceAll('<your client id>', op.clientId)
-        .replaceAll('<your client secret>', op.clientSecret)
-        .replaceAll('https://<your user pool domain>/oauth2/authorize', op.authUrl)
-        .replaceAll('https://<your user pool domain>/oauth2/token', op.tokenUrl)
-        .replaceAll('https://cognito-idp.<region>.amazonaws.com/<your user pool ID>/.well-known/jwks.json', op.certsUrl),
-    );
+    const body = cognitoSeedBody(op);
     const created = await gh.api('/identity_providers', { body: { ...body, name } });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     return created.body.result.id as string;

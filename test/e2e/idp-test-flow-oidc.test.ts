@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/test-browser.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { dialectCases } from '../helpers/test-databases.js';
-import { type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
+import { cognitoSeedBody, type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
 
 /** The login method Test (Cloudflare's Test button) for the Cognito-style OIDC login method, with a real OP. */
-const cognitoSeed = readFileSync(new URL('../fixtures/cognito-example-api-configuration.json', import.meta.url), 'utf8');
 const [sqlite] = await dialectCases();
 
 describe('Test of an OIDC login method', () => {
@@ -17,13 +15,8 @@ describe('Test of an OIDC login method', () => {
   beforeAll(async () => {
     gh = await startGatehouse(sqlite!);
     op = await startOidcProvider({ redirectUris: [`${gh.base}/cdn-cgi/access/callback`] });
-    const body = cognitoSeed
-      .replaceAll('<your client id>', op.clientId)
-      .replaceAll('<your client secret>', op.clientSecret)
-      .replaceAll('https://<your user pool domain>/oauth2/authorize', op.authUrl)
-      .replaceAll('https://<your user pool domain>/oauth2/token', op.tokenUrl)
-      .replaceAll('https://cognito-idp.<region>.amazonaws.com/<your user pool ID>/.well-known/jwks.json', op.certsUrl);
-    const created = await gh.api('/identity_providers', { body: JSON.parse(body) });
+    const body = cognitoSeedBody(op);
+    const created = await gh.api('/identity_providers', { body: body });
     expect(created.status).toBe(200);
     idpId = created.body.result.id;
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAML } from '@node-saml/node-saml';
@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/lib/clock.js';
 import { TestBrowser } from '../helpers/test-browser.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { dialectCases } from '../helpers/test-databases.js';
-import { type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
+import { cognitoSeedBody, type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
 
 /**
  * The whole path with real peers over loopback HTTP: node-saml (playing AWS) → Gatehouse SSO endpoint → login page →
@@ -17,7 +17,6 @@ import { type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js
  */
 const SP_ENTITY = 'https://us-east-1.signin.aws.amazon.com/platform/saml/d-9067230000';
 const ACS = 'https://us-east-1.signin.aws.amazon.com/platform/saml/acs/5f0c3c1e-aws-test';
-const cognitoSeed = readFileSync(new URL('../fixtures/cognito-example-api-configuration.json', import.meta.url), 'utf8');
 
 const cases = await dialectCases();
 
@@ -61,13 +60,8 @@ for (const dialect of cases) {
       gh = await startGatehouse(dialect, { clock });
       op = await startOidcProvider({ redirectUris: [`${gh.base}/cdn-cgi/access/callback`] });
       // The Cognito seed's example configuration, posted as it is, with only its placeholders filled in.
-      const body = cognitoSeed
-        .replaceAll('<your client id>', op.clientId)
-        .replaceAll('<your client secret>', op.clientSecret)
-        .replaceAll('https://<your user pool domain>/oauth2/authorize', op.authUrl)
-        .replaceAll('https://<your user pool domain>/oauth2/token', op.tokenUrl)
-        .replaceAll('https://cognito-idp.<region>.amazonaws.com/<your user pool ID>/.well-known/jwks.json', op.certsUrl);
-      const created = await gh.api('/identity_providers', { body: JSON.parse(body) });
+      const body = cognitoSeedBody(op);
+      const created = await gh.api('/identity_providers', { body: body });
       expect(created.status).toBe(200);
       idpId = created.body.result.id;
       const made = await gh.api('/apps', {

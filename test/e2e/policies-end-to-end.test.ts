@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { TestBrowser } from '../helpers/test-browser.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { dialectCases } from '../helpers/test-databases.js';
-import { type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
+import { cognitoSeedBody, type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
 
 /**
  * Issue 4 end to end with the real OpenID Provider: policies with groups, claims, country and session_duration
  * decide who reaches which SAML app; the App Launcher shows exactly the apps a user may open; every decision is
  * in the authentication log with its reasons, under the reference id the user saw.
  */
-const cognitoSeed = readFileSync(new URL('../fixtures/cognito-example-api-configuration.json', import.meta.url), 'utf8');
 const cases = await dialectCases();
 
 for (const dialect of cases) {
@@ -43,13 +41,8 @@ for (const dialect of cases) {
       // The test client is the trusted proxy (loopback), so it can state the client's country like nginx would.
       gh = await startGatehouse(dialect, { clock, env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1,::1' } });
       op = await startOidcProvider({ redirectUris: [`${gh.base}/cdn-cgi/access/callback`] });
-      const body = cognitoSeed
-        .replaceAll('<your client id>', op.clientId)
-        .replaceAll('<your client secret>', op.clientSecret)
-        .replaceAll('https://<your user pool domain>/oauth2/authorize', op.authUrl)
-        .replaceAll('https://<your user pool domain>/oauth2/token', op.tokenUrl)
-        .replaceAll('https://cognito-idp.<region>.amazonaws.com/<your user pool ID>/.well-known/jwks.json', op.certsUrl);
-      idpId = (await gh.api('/identity_providers', { body: JSON.parse(body) })).body.result.id;
+      const body = cognitoSeedBody(op);
+      idpId = (await gh.api('/identity_providers', { body: body })).body.result.id;
       const contractors = await gh.api('/groups', { body: { name: 'Contractors', include: [{ email: { email: 'bob@example.com' } }] } });
       expect(contractors.status, JSON.stringify(contractors.body)).toBe(200);
       await createApp('AWS', [
@@ -173,13 +166,8 @@ describe('connection facts come only from trusted proxies', () => {
     const gh = await startGatehouse(sqlite!);
     const op = await startOidcProvider({ redirectUris: [`${gh.base}/cdn-cgi/access/callback`] });
     try {
-      const body = cognitoSeed
-        .replaceAll('<your client id>', op.clientId)
-        .replaceAll('<your client secret>', op.clientSecret)
-        .replaceAll('https://<your user pool domain>/oauth2/authorize', op.authUrl)
-        .replaceAll('https://<your user pool domain>/oauth2/token', op.tokenUrl)
-        .replaceAll('https://cognito-idp.<region>.amazonaws.com/<your user pool ID>/.well-known/jwks.json', op.certsUrl);
-      const idpId = (await gh.api('/identity_providers', { body: JSON.parse(body) })).body.result.id;
+      const body = cognitoSeedBody(op);
+      const idpId = (await gh.api('/identity_providers', { body: body })).body.result.id;
       const app = (
         await gh.api('/apps', {
           body: {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { exportJWK, type JWK } from 'jose';
 import Provider from 'oidc-provider';
@@ -187,4 +188,21 @@ function loginForm(uid: string, error?: string): string {
 <form method="post" action="/interaction/${uid}">
 <input name="username" type="text"><input name="password" type="password"><button type="submit">Sign in</button>
 </form></body></html>`;
+}
+
+const cognitoSeed = readFileSync(new URL('../fixtures/cognito-example-api-configuration.json', import.meta.url), 'utf8');
+
+/**
+ * The Cognito seed's "Example API configuration", exactly as published, with only its placeholders filled in with
+ * this provider's values: what an admin posts after following the seed.
+ */
+export function cognitoSeedBody(op: Pick<OidcPeer, 'clientId' | 'clientSecret' | 'authUrl' | 'tokenUrl' | 'certsUrl'>): Record<string, any> {
+  return JSON.parse(
+    cognitoSeed
+      .replaceAll('<your client id>', op.clientId)
+      .replaceAll('<your client secret>', op.clientSecret)
+      .replaceAll('https://<your user pool domain>/oauth2/authorize', op.authUrl)
+      .replaceAll('https://<your user pool domain>/oauth2/token', op.tokenUrl)
+      .replaceAll('https://cognito-idp.<region>.amazonaws.com/<your user pool ID>/.well-known/jwks.json', op.certsUrl),
+  ) as Record<string, any>;
 }
