@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import type { PublicUrls } from './http/public-urls.js';
 import type { Clock } from './lib/clock.js';
+import type { PoolStats } from './observability/metrics.js';
 import type { Store } from './store/store.js';
 
 /** What every module that serves requests is given: nothing global, everything injected. */
@@ -13,4 +14,6 @@ export interface AppContext {
   clock: Clock;
   logger: Logger;
   urls: PublicUrls;
+  /** Database pool usage for /metrics, when the database has a pool (PostgreSQL). */
+  poolStats?: () => PoolStats;
 }

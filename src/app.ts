@@ -21,7 +21,10 @@ import { OtpService } from './flow/otp-service.js';
 import { createMailer } from './mail/mailer.js';
 import { SpSigningKey } from './connectors/saml/sp-signing-key.js';
 import { registerSsoRoutes } from './flow/sso-routes.js';
+import { timingSafeEqual } from 'node:crypto';
 import { trustedProxies } from './http/client-facts.js';
+import { Metrics } from './observability/metrics.js';
+import { LATEST_MIGRATION } from './store/migrations.js';
 import { parseDuration } from './lib/duration.js';
 import { AccessLogWriter } from './logs/access-log-writer.js';
 import { SessionKeyring } from './session/session-keyring.js';
@@ -50,6 +53,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     routerOptions: { maxParamLength: 200 },
   });
 
+  const metrics = new Metrics(ctx.poolStats);
   const keyring = new SessionKeyring(ctx.store, ctx.clock);
   await keyring.ensureKey();
   const tokens = new SessionTokens(keyring, {
@@ -66,15 +70,35 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   const proxies = trustedProxies(ctx.config.trustedProxies);
   const spKey = new SpSigningKey(ctx.store, ctx.clock);
   const connectors = new ConnectorRegistry(ctx.clock, { store: ctx.store, spKey, logger: ctx.logger, spEntityId: ctx.urls.samlSpEntityId, skewMs: ctx.config.clockSkewMs }, ctx.urls.base);
-  const flow = new LoginFlow(ctx, sessions, connectors, new SamlResponder(ctx.urls), apps, new AccessLogWriter(ctx.store));
+  const flow = new LoginFlow(ctx, sessions, connectors, new SamlResponder(ctx.urls), apps, new AccessLogWriter(ctx.store), metrics);
 
   http.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     if (ctx.urls.secure) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
 
-  // Liveness only: the process is up and serving HTTP (readiness with database checks comes with operations work).
+  // Liveness: the process is up and serving HTTP.
   http.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  // Readiness: the database answers and its schema is the one this code migrates to.
+  http.get('/readyz', async (_req, reply) => {
+    try {
+      const applied = await ctx.store.appliedMigration();
+      if (applied !== LATEST_MIGRATION) return reply.status(503).header('cache-control', 'no-store').send({ status: 'migrations-pending', applied, expected: LATEST_MIGRATION });
+      return reply.header('cache-control', 'no-store').send({ status: 'ready' });
+    } catch (e) {
+      ctx.logger.warn({ event: 'readyz.database', err: e }, 'database not reachable');
+      return reply.status(503).header('cache-control', 'no-store').send({ status: 'database-unreachable' });
+    }
+  });
+  http.get('/metrics', async (req, reply) => {
+    // Metrics name apps and counts sign-ins: a token when configured, otherwise this machine only.
+    const token = ctx.config.metricsToken;
+    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const loopback = /^(127\.|::1$|::ffff:127\.)/.test(req.socket.remoteAddress ?? '');
+    const allowed = token ? given !== undefined && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token)) : loopback;
+    if (!allowed) return reply.status(401).header('cache-control', 'no-store').send('metrics need GATEHOUSE_METRICS_TOKEN as a bearer token, or a loopback client\n');
+    return reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(await metrics.registry.metrics());
+  });
 
   const internalToken = randomToken(32);
   await http.register(adminApiPlugin(ctx, internalToken), { prefix: '/client/v4' });
@@ -86,7 +110,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     await pages.register(formbody, { bodyLimit: 512 * 1024 });
     pages.setErrorHandler((error, req, reply) => renderErrorPage(error, req, reply, ctx.logger));
     pages.setNotFoundHandler((req, reply) => renderErrorPage(new GatehouseError('NOT_FOUND', { detail: `no route ${req.method} ${req.url.split('?')[0]}` }), req, reply, ctx.logger));
-    registerSsoRoutes(pages, ctx, flow, apps, proxies);
+    registerSsoRoutes(pages, ctx, flow, apps, proxies, metrics);
     registerLoginRoutes(pages, flow, proxies);
     registerSpMetadataRoutes(pages, ctx, spKey);
     registerDashboardRoutes(pages, ctx, new DashboardAuth(ctx, sessions, apps, proxies), new FirstRun(ctx), adminApi);

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const store = new Store(opened.db);
   const boot = await bootstrap(store, config, systemClock);
   const urls = new PublicUrls(config.publicUrl);
-  const { http } = await buildApp({ config, accountId: boot.accountId, store, clock: systemClock, logger, urls });
+  const { http } = await buildApp({ config, accountId: boot.accountId, store, clock: systemClock, logger, urls, ...(opened.poolStats ? { poolStats: opened.poolStats } : {}) });
 
   const purge = setInterval(() => store.purgeExpired(systemClock.now()).catch((e) => logger.warn({ err: e }, 'purge failed')), 60_000);
   purge.unref();

@@ -36,6 +36,7 @@ const envSchema = z
     GATEHOUSE_SMTP_PASSWORD: z.string().min(1).optional(),
     GATEHOUSE_SMTP_FROM: z.string().min(3).optional(),
     GATEHOUSE_SMTP_TLS: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+    GATEHOUSE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -54,6 +55,8 @@ export interface Config {
   trustedProxies: string[];
   /** Outgoing mail for One-time PIN codes; absent: codes go to the log (development only). */
   smtp: SmtpConfig | undefined;
+  /** Bearer token for /metrics; without it only loopback peers may read the metrics. */
+  metricsToken: string | undefined;
   production: boolean;
   logLevel: string;
 }
@@ -108,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           ...(e.GATEHOUSE_SMTP_USER ? { user: e.GATEHOUSE_SMTP_USER, password: e.GATEHOUSE_SMTP_PASSWORD! } : {}),
         }
       : undefined,
+    metricsToken: e.GATEHOUSE_METRICS_TOKEN,
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
   };

@@ -12,6 +12,7 @@ import type { ClientFacts } from '../http/client-facts.js';
 import { parseDuration } from '../lib/duration.js';
 import { type AccessLogEntry, accessLogId } from '../logs/access-log.js';
 import type { AccessLogWriter } from '../logs/access-log-writer.js';
+import type { Metrics } from '../observability/metrics.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
 import type { AccessResult } from '../policy/policy-types.js';
 import { evaluationContext } from './evaluation-context.js';
@@ -52,6 +53,7 @@ export class LoginFlow {
     private readonly responder: SamlResponder,
     private readonly apps: AppDirectory,
     private readonly accessLog: AccessLogWriter,
+    private readonly metrics: Metrics,
   ) {}
 
   /** An SSO request for an app, already parsed and checked against the app's registration. */
@@ -178,7 +180,14 @@ export class LoginFlow {
       now,
     });
     if (upstream.test) return this.#testResult(idp, finish, params);
-    const identity = await finish;
+    const timer = this.metrics.upstreamSeconds.startTimer({ type: idp.type });
+    const identity = await finish.then(
+      (i) => (timer({ outcome: 'ok' }), i),
+      (e: unknown) => {
+        timer({ outcome: 'refused' });
+        throw e;
+      },
+    );
     known.email = identity.email;
     if (!upstream.ssoTxId) {
       // A sign-in to Gatehouse itself (App Launcher): no app, so no app policy; recorded with the session.
@@ -278,6 +287,9 @@ export class LoginFlow {
     errorCode?: string;
   }): AccessLogEntry {
     const { identity, app, access } = input;
+    // Every log entry is one sign-in attempt: count it with the same outcome.
+    this.metrics.signIns.inc({ result: input.allowed ? 'allowed' : input.errorCode === 'ACCESS_DENIED' ? 'denied' : 'failed', app: app?.name ?? '' });
+    if (input.errorCode === 'ACCESS_DENIED') this.metrics.policyDenials.inc({ app: app?.name ?? '' });
     const idpId = identity?.idpId ?? input.idp?.id;
     const connection = identity?.idpType ?? input.idp?.type;
     return {

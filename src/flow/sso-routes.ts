@@ -6,6 +6,7 @@ import { buildIdpMetadata } from '../apps/saml/idp-metadata.js';
 import { parseAuthnRequest } from '../apps/saml/parse-authn-request.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { clientFacts, type TrustedProxies } from '../http/client-facts.js';
+import type { Metrics } from '../observability/metrics.js';
 import { html } from '../lib/html.js';
 import { pageLayout } from '../web/page-layout.js';
 import type { LoginFlow } from './login-flow.js';
@@ -18,7 +19,7 @@ const MAX_SAML_PARAM = 64 * 1024;
 const MAX_RELAY_STATE = 1024;
 
 /** Gatehouse as SAML IdP: /cdn-cgi/access/sso/saml/<aud> (Redirect and POST bindings, IdP-initiated) and metadata. */
-export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: LoginFlow, apps: AppDirectory, proxies: TrustedProxies): void {
+export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: LoginFlow, apps: AppDirectory, proxies: TrustedProxies, metrics: Metrics): void {
   const findTarget = async (aud: string): Promise<SsoTarget> => {
     // Unknown and malformed ids get the same answer (IDP-REQ-04).
     const found = AUD.test(aud) ? await apps.byAud(aud) : undefined;
@@ -88,7 +89,15 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
 
   app.get<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud', async (req, reply) => {
     const params = new URL(req.url, 'http://x').searchParams;
-    return sendReply(reply, await handle(req, params, 'redirect'));
+    const end = metrics.ssoSeconds.startTimer();
+    try {
+      const answer = await handle(req, params, 'redirect');
+      end({ outcome: answer.kind === 'html' ? 'response' : 'sign-in' });
+      return sendReply(reply, answer);
+    } catch (e) {
+      end({ outcome: 'refused' });
+      throw e;
+    }
   });
 
   app.post<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud', async (req, reply) => {

@@ -13,6 +13,8 @@ export interface OpenDatabase {
   dialect: Dialect;
   /** Where it is, without credentials, for the start-up banner. */
   description: string;
+  /** Connection pool usage (PostgreSQL), for the metrics. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -38,7 +40,13 @@ function openPostgres(url: string): OpenDatabase {
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
-  return { db, dialect: 'postgres', description: `postgres://${u.host}${u.pathname}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    description: `postgres://${u.host}${u.pathname}`,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => db.destroy(),
+  };
 }
 
 function openSqlite(path: string): OpenDatabase {

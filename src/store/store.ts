@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import { AccessGroupRepo } from './repos/access-group-repo.js';
 import { AccessListRepo } from './repos/access-list-repo.js';
@@ -76,6 +76,12 @@ export class Store {
   /** Called after any configuration change made through this process. */
   onConfigChange(listener: () => void): void {
     this.shared.configListeners.add(listener);
+  }
+
+  /** The newest migration applied to this database (readiness: it must be the code's latest). */
+  async appliedMigration(): Promise<string | undefined> {
+    const row = await sql<{ name: string }>`select name from kysely_migration order by name desc limit 1`.execute(this.db);
+    return row.rows[0]?.name;
   }
 
   /** Deletes expired transactions, identities and replay-cache entries. */

@@ -51,7 +51,7 @@ export async function startGatehouse(dialect: DialectCase, options: { clock?: Cl
   const logger = pino({ level: 'debug' }, sink);
   const boot = await bootstrap(db.store, config, clock);
   const urls = new PublicUrls(config.publicUrl);
-  const built = await buildApp({ config, accountId: boot.accountId, store: db.store, clock, logger, urls });
+  const built = await buildApp({ config, accountId: boot.accountId, store: db.store, clock, logger, urls, ...(db.opened.poolStats ? { poolStats: db.opened.poolStats } : {}) });
   await built.http.listen({ port, host: '127.0.0.1' });
   const base = urls.base;
   return {
