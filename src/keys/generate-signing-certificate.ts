@@ -1,17 +1,28 @@
 import { generateKeyPair, randomBytes, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { sha256Fingerprint } from './certificate-info.js';
 
 export { certificateBase64, sha256Fingerprint } from './certificate-info.js';
 
 // The DOM-lib types x509 is declared with (Crypto, CryptoKey) are not in this Node-only build; these name them.
-type SelfSignedParams = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0];
-type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1]>;
-type X509PublicKey = Parameters<typeof x509.SubjectKeyIdentifierExtension.create>[0];
+type SelfSignedParams = Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[0];
+type X509Crypto = NonNullable<Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[1]>;
+type X509PublicKey = Parameters<typeof X509.SubjectKeyIdentifierExtension.create>[0];
 
-x509.cryptoProvider.set(webcrypto as unknown as X509Crypto);
+/**
+ * @peculiar/x509 is loaded on first use: certificates are made when an app or key is created, not while serving,
+ * and the library is a sizeable part of the process's memory otherwise.
+ */
+let x509Module: Promise<typeof X509> | undefined;
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= import('@peculiar/x509').then((m) => {
+    m.cryptoProvider.set(webcrypto as unknown as X509Crypto);
+    return m;
+  });
+  return x509Module;
+}
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
@@ -50,6 +61,7 @@ export async function generateSigningCertificate(input: { commonName: string; no
   // Positive, non-zero leading byte: a DER INTEGER serial must not be negative or padded (RFC 5280 4.1.2.2).
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x01;
+  const x509 = await loadX509();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toString('hex'),
     // An explicit UTF8String: plain JSON strings still get DN-syntax processing (quotes, `#hex`) in @peculiar/x509.

@@ -1,4 +1,5 @@
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type nodemailerModule from 'nodemailer';
 import type { Logger } from 'pino';
 import type { SmtpConfig } from '../config/config.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
@@ -32,6 +33,8 @@ export function createMailer(smtp: SmtpConfig | undefined, production: boolean, 
       },
     };
   }
+  // Loaded only when SMTP is configured (keeps it out of memory otherwise).
+  const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof nodemailerModule;
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

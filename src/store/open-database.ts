@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pgModule from 'pg';
 import type { Database } from './database.js';
 import { loadSqliteDriver } from './sqlite-driver.js';
 
@@ -25,7 +26,11 @@ export function openDatabase(url: string): OpenDatabase {
   return openSqlite(url.replace(/^(sqlite|file):(\/\/)?/, ''));
 }
 
+const require = createRequire(import.meta.url);
+
 function openPostgres(url: string): OpenDatabase {
+  // Loaded only for PostgreSQL: a SQLite deployment does not carry the driver in memory.
+  const pg = require('pg') as typeof pgModule;
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
