@@ -7,7 +7,6 @@ import type { IdpRecord } from '../connectors/idp-record.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Identity } from '../identity/identity.js';
 import { newRayId, randomToken } from '../lib/random.js';
-import { testFailurePage, testSuccessPage } from '../web/test-result-page.js';
 import type { ClientFacts } from '../http/client-facts.js';
 import { parseDuration } from '../lib/duration.js';
 import { type AccessLogEntry, accessLogId } from '../logs/access-log.js';
@@ -16,6 +15,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
 import type { AccessResult } from '../policy/policy-types.js';
 import { evaluationContext } from './evaluation-context.js';
+import { idpTestResult } from './idp-test-result.js';
 import type { SessionService } from '../session/session-service.js';
 import type { TakeResult } from '../store/repos/transaction-repo.js';
 import { loginPage } from '../web/login-page.js';
@@ -179,7 +179,7 @@ export class LoginFlow {
       state: upstream.connectorState,
       now,
     });
-    if (upstream.test) return this.#testResult(idp, finish, params);
+    if (upstream.test) return idpTestResult(this.ctx, idp, finish, params);
     const timer = this.metrics.upstreamSeconds.startTimer({ type: idp.type });
     const identity = await finish.then(
       (i) => (timer({ outcome: 'ok' }), i),
@@ -312,24 +312,6 @@ export class LoginFlow {
     };
   }
 
-  /** The Test page: the identity, or the precise failure with its hint and the decoded upstream message. */
-  async #testResult(idp: IdpRecord, finish: Promise<Identity>, params: URLSearchParams): Promise<Reply> {
-    try {
-      const identity = await finish;
-      this.ctx.logger.info({ event: 'idp.test', idp: idp.id, result: 'success', email: identity.email }, 'login method test succeeded');
-      return htmlReply(testSuccessPage({ idpName: idp.name, identity: testIdentityView(identity) }));
-    } catch (e) {
-      if (!(e instanceof GatehouseError)) throw e;
-      const rayId = newRayId();
-      this.ctx.logger.warn({ event: 'auth.failure', test: true, idp: idp.id, code: e.code, ray_id: rayId, detail: e.detail, hint: e.hint }, e.publicMessage);
-      const upstream = e.upstream ?? redactedParams(params);
-      return htmlReply(
-        testFailurePage({ idpName: idp.name, code: e.code, detail: e.detail ?? e.publicMessage, rayId, ...(e.hint ? { hint: e.hint } : {}), ...(upstream ? { upstream } : {}) }),
-        { status: e.status },
-      );
-    }
-  }
-
   async #pendingSso(txId: string, cookieHeader: string | undefined): Promise<{ tx: SsoTransaction; app: AppRecord }> {
     const found = await this.ctx.store.transactions.peek<SsoTransaction>(txId, SSO_TX);
     if (!found) throw new GatehouseError('FLOW_NOT_FOUND', { detail: `no pending SSO request ${txId.slice(0, 8)}…` });
@@ -348,28 +330,6 @@ export class LoginFlow {
       'sign-in allowed',
     );
   }
-}
-
-/** What the Test page shows of an identity: the fields get-identity would carry. */
-function testIdentityView(identity: Identity): Record<string, unknown> {
-  return {
-    email: identity.email,
-    name: identity.name,
-    groups: identity.groups,
-    idp: { id: identity.idpId, type: identity.idpType },
-    subject: identity.subject,
-    issuer: identity.authn.issuer,
-    authenticated_at: identity.authn.at.toISOString(),
-    amr: identity.authn.amr,
-    [identity.idpType === 'saml' ? 'saml_attributes' : 'oidc_fields']: identity.claims,
-  };
-}
-
-/** The callback parameters for the admin's eyes, with the one-time secrets an OIDC callback carries redacted. */
-function redactedParams(params: URLSearchParams): string {
-  const lines: string[] = [];
-  for (const [k, v] of params) lines.push(`${k}=${k === 'code' || k === 'id_token' || k === 'access_token' ? '[redacted]' : v.slice(0, 500)}`);
-  return lines.join('\n');
 }
 
 function idpAllowed(app: AppRecord, idpId: string): boolean {
