@@ -14,7 +14,7 @@ import { registerSpMetadataRoutes } from './flow/sp-metadata-routes.js';
 import { registerOtpRoutes } from './flow/otp-routes.js';
 import { AdminApiClient } from './dashboard/admin-api-client.js';
 import { DashboardAuth } from './dashboard/dashboard-auth.js';
-import { randomToken } from './lib/random.js';
+import { newRayId, randomToken } from './lib/random.js';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
 import { FirstRun } from './setup/first-run.js';
 import { OtpService } from './flow/otp-service.js';
@@ -51,6 +51,11 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     trustProxy: false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Every request gets a ray id of Gatehouse's own (a client cannot choose it): fastify's request logger carries it
+    // as request_id, and a refusal's page shows it as the reference, so the user's id finds the admin's lines.
+    genReqId: () => newRayId(),
+    requestIdHeader: false,
+    requestIdLogLabel: 'request_id',
   });
 
   const metrics = new Metrics(ctx.poolStats);

@@ -12,10 +12,11 @@ import { GatehouseError } from './gatehouse-error.js';
 export function renderErrorPage(error: unknown, req: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   const e = toGatehouseError(error, req.url.startsWith('/cdn-cgi/access/callback'));
   // The flow may have recorded the refusal in the authentication log already; the page shows that same id.
-  const rayId = e.rayId ?? newRayId();
+  // Otherwise the request's own id (genReqId), which fastify's request-scoped log lines carry as request_id.
+  const rayId = e.rayId ?? (typeof req.id === 'string' && /^[0-9a-f]{16}$/.test(req.id) ? req.id : newRayId());
   const level = e.status >= 500 ? 'error' : 'warn';
   logger[level](
-    { event: 'auth.failure', code: e.code, ray_id: rayId, detail: e.detail, hint: e.hint, method: req.method, path: req.routeOptions.url ?? req.url.split('?')[0], ip: req.ip, err: e.status >= 500 ? e.cause ?? e : undefined },
+    { event: 'auth.failure', code: e.code, ray_id: rayId, request_id: req.id, detail: e.detail, hint: e.hint, method: req.method, path: req.routeOptions.url ?? req.url.split('?')[0], ip: req.ip, err: e.status >= 500 ? e.cause ?? e : undefined },
     e.publicMessage,
   );
   return reply

@@ -258,7 +258,7 @@ export class LoginFlow {
       reply = created.result;
       setCookies.push(created.setCookie);
     }
-    this.#logSuccess(identity, app, req.client.ip, access.policyId);
+    this.#logSuccess(identity, app, req.client.ip, access.policyId, entry.rayId);
     return htmlReply(reply.html, { setCookies, formAction: new URL(reply.acsUrl).origin });
   }
 
@@ -324,9 +324,9 @@ export class LoginFlow {
     return { tx: found.payload, app };
   }
 
-  #logSuccess(identity: Identity, app: AppRecord | undefined, ip: string, policyId?: string): void {
+  #logSuccess(identity: Identity, app: AppRecord | undefined, ip: string, policyId?: string, rayId?: string): void {
     this.ctx.logger.info(
-      { event: 'auth.success', email: identity.email, idp: identity.idpId, subject: identity.subject, app: app?.id, policy: policyId, ip },
+      { event: 'auth.success', email: identity.email, idp: identity.idpId, subject: identity.subject, app: app?.id, policy: policyId, ip, ray_id: rayId },
       'sign-in allowed',
     );
   }

@@ -21,6 +21,16 @@ for (const dialect of await dialectCases()) {
       expect(await ready.json()).toEqual({ status: 'ready' });
     });
 
+    it("ties a refusal's reference id to the request's log lines, and never takes an id from the client", async () => {
+      const res = await fetch(`${gh.base}/cdn-cgi/access/sso/saml/${'0'.repeat(64)}`, { headers: { 'request-id': 'chosen-by-client' } });
+      expect(res.status).toBe(404);
+      const ray = res.headers.get('x-gatehouse-ray-id')!;
+      expect(ray).toMatch(/^[0-9a-f]{16}$/);
+      expect(await res.text()).toContain(ray);
+      expect(gh.logs.find((l) => l.event === 'auth.failure' && l.ray_id === ray)).toMatchObject({ request_id: ray, code: 'APP_NOT_FOUND' });
+      expect(JSON.stringify(gh.logs)).not.toContain('chosen-by-client');
+    });
+
     it('counts sign-ins by result and app, and times SSO and upstream answers', async () => {
       // A failed callback and a denied One-time PIN sign-on, so both results show up.
       await new TestBrowser().get(`${gh.base}/cdn-cgi/access/callback?state=${'x'.repeat(43)}&code=abc`);
