@@ -5,8 +5,8 @@ import type { AppDirectory } from '../apps/app-directory.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { evaluationContext } from '../flow/evaluation-context.js';
 import { clientFacts, type TrustedProxies } from '../http/client-facts.js';
-import { newRayId, randomToken } from '../lib/random.js';
-import { accessLogId } from '../logs/access-log.js';
+import { randomToken } from '../lib/random.js';
+import { signInEntry } from '../logs/sign-in-entry.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
 import type { LiveSession, SessionService } from '../session/session-service.js';
 import { ADMIN_POLICY_KEY } from '../setup/first-run.js';
@@ -45,24 +45,10 @@ export class DashboardAuth {
     const { identity } = session.record;
     const access = policy ? evaluateAccess([policy], evaluationContext(identity, client), await this.apps.lookups()) : { allowed: false, reasons: ['no-admin-policy'] };
     if (!access.allowed) {
-      const rayId = newRayId();
-      await this.ctx.store.accessLogs.insert({
-        id: accessLogId(this.ctx.clock.now()),
-        rayId,
-        createdAt: this.ctx.clock.now(),
-        userEmail: identity.email,
-        ipAddress: client.ip,
-        action: 'sso',
-        allowed: false,
-        appName: 'Gatehouse dashboard',
-        connection: identity.idpType,
-        idpId: identity.idpId,
-        reasons: access.reasons,
-        errorCode: 'ACCESS_DENIED',
-        ...(client.country ? { country: client.country } : {}),
-      });
+      const entry = signInEntry(this.ctx, { action: 'sso', allowed: false, client, identity, appName: 'Gatehouse dashboard', reasons: access.reasons, errorCode: 'ACCESS_DENIED' });
+      await this.ctx.store.accessLogs.insert(entry);
       const error = new GatehouseError('ACCESS_DENIED', { detail: `${identity.email} is not admitted by the administrators' policy; reasons ${access.reasons.join(', ')}`, hint: 'add the user to the "Gatehouse administrators" policy' });
-      error.rayId = rayId;
+      error.rayId = entry.rayId;
       throw error;
     }
     return { session, csrf: await this.#csrfFor(session.nonce) };

@@ -6,10 +6,11 @@ import type { ConnectorRegistry } from '../connectors/connector-registry.js';
 import type { IdpRecord } from '../connectors/idp-record.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Identity } from '../identity/identity.js';
-import { newRayId, randomToken } from '../lib/random.js';
+import { randomToken } from '../lib/random.js';
 import type { ClientFacts } from '../http/client-facts.js';
 import { parseDuration } from '../lib/duration.js';
-import { type AccessLogEntry, accessLogId } from '../logs/access-log.js';
+import type { AccessLogEntry } from '../logs/access-log.js';
+import { type SignInEntryInput, signInEntry } from '../logs/sign-in-entry.js';
 import type { AccessLogWriter } from '../logs/access-log-writer.js';
 import type { Metrics } from '../observability/metrics.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
@@ -274,42 +275,12 @@ export class LoginFlow {
     }
   }
 
-  #logEntry(input: {
-    action: AccessLogEntry['action'];
-    allowed: boolean;
-    client: ClientFacts;
-    identity?: Identity;
-    idp?: IdpRecord;
-    email?: string;
-    app?: AppRecord;
-    access?: AccessResult;
-    reasons?: string[];
-    errorCode?: string;
-  }): AccessLogEntry {
-    const { identity, app, access } = input;
-    // Every log entry is one sign-in attempt: count it with the same outcome.
-    this.metrics.signIns.inc({ result: input.allowed ? 'allowed' : input.errorCode === 'ACCESS_DENIED' ? 'denied' : 'failed', app: app?.name ?? '' });
-    if (input.errorCode === 'ACCESS_DENIED') this.metrics.policyDenials.inc({ app: app?.name ?? '' });
-    const idpId = identity?.idpId ?? input.idp?.id;
-    const connection = identity?.idpType ?? input.idp?.type;
-    return {
-      id: accessLogId(this.ctx.clock.now()),
-      rayId: newRayId(),
-      createdAt: this.ctx.clock.now(),
-      userEmail: identity?.email ?? input.email ?? '',
-      ipAddress: input.client.ip,
-      action: input.action,
-      allowed: input.allowed,
-      reasons: access?.reasons ?? input.reasons ?? [],
-      ...(input.client.country ? { country: input.client.country } : {}),
-      ...(app ? { appUid: app.id, appDomain: this.ctx.urls.appDomain(app.aud), appName: app.name } : {}),
-      ...(connection ? { connection } : {}),
-      ...(idpId ? { idpId } : {}),
-      ...(access?.policyId ? { policyId: access.policyId } : {}),
-      ...(access?.policyName ? { policyName: access.policyName } : {}),
-      ...(access?.decision ? { decision: access.decision } : {}),
-      ...(input.errorCode ? { errorCode: input.errorCode } : {}),
-    };
+  /** The log entry of an attempt, counted in the metrics with the same outcome (one entry = one attempt). */
+  #logEntry(input: SignInEntryInput): AccessLogEntry {
+    const app = input.app?.name ?? '';
+    this.metrics.signIns.inc({ result: input.allowed ? 'allowed' : input.errorCode === 'ACCESS_DENIED' ? 'denied' : 'failed', app });
+    if (input.errorCode === 'ACCESS_DENIED') this.metrics.policyDenials.inc({ app });
+    return signInEntry(this.ctx, input);
   }
 
   async #pendingSso(txId: string, cookieHeader: string | undefined): Promise<{ tx: SsoTransaction; app: AppRecord }> {

@@ -1,7 +1,9 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../app-context.js';
+import { OTP_VERIFIED_TX, otpProofId } from '../connectors/otp/otp-connector.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { EMAIL } from '../identity/email.js';
+import { sha256Hex } from '../lib/sha256.js';
 import type { Mailer } from '../mail/mailer.js';
 import { otpCodePage, otpEmailPage } from '../web/otp-pages.js';
 import { existingBinding } from './browser-binding.js';
@@ -17,7 +19,6 @@ interface OtpCode {
 }
 
 export const OTP_TX = 'otp';
-export const OTP_VERIFIED_TX = 'otp_verified';
 const CODE_TTL_MS = 10 * 60_000;
 const VERIFIED_TTL_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 5;
@@ -97,7 +98,7 @@ export class OtpService {
       await this.ctx.store.transactions.put<OtpCode>({ ...taken.tx, payload: { ...record, attempts } });
       return htmlReply(otpCodePage({ action: this.#url('/verify'), state, email: record.email, restart, notice: 'That code is not right. Try again.' }), { status: 400 });
     }
-    await this.ctx.store.transactions.put({ id: `${state}.verified`, kind: OTP_VERIFIED_TX, payload: { email: record.email }, createdAt: now, expiresAt: new Date(now.getTime() + VERIFIED_TTL_MS) });
+    await this.ctx.store.transactions.put({ id: otpProofId(state), kind: OTP_VERIFIED_TX, payload: { email: record.email }, createdAt: now, expiresAt: new Date(now.getTime() + VERIFIED_TTL_MS) });
     // The sign-in then finishes like any other: the callback takes the login transaction and applies the policies.
     return redirect(`${this.ctx.urls.callback}?state=${encodeURIComponent(state)}`);
   }
@@ -118,7 +119,7 @@ export class OtpService {
 }
 
 function hashCode(state: string, code: string): string {
-  return createHash('sha256').update(`${state}:${code}`).digest('hex');
+  return sha256Hex(`${state}:${code}`);
 }
 
 function sameHash(a: string, b: string): boolean {

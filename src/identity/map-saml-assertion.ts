@@ -2,6 +2,7 @@ import type { VerifiedSamlResponse } from '../connectors/saml/validate-saml-resp
 import { NAMEID_FORMAT } from '../connectors/saml/saml-names.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { EMAIL } from './email.js';
+import { SAML_GROUP_ATTRIBUTES } from './group-claims.js';
 import type { Identity } from './identity.js';
 
 export interface SamlMappingConfig {
@@ -12,7 +13,6 @@ export interface SamlMappingConfig {
   attributes: readonly string[];
 }
 
-const GROUP_ATTRIBUTES = ['groups', 'memberof', 'http://schemas.xmlsoap.org/claims/group'];
 const NAME_ATTRIBUTES = ['name', 'displayname', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name'];
 const GIVEN_NAME_ATTRIBUTES = ['givenname', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname'];
 const FAMILY_NAME_ATTRIBUTES = ['surname', 'sn', 'familyname', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname'];
@@ -48,7 +48,7 @@ export function mapSamlAssertion(a: VerifiedSamlResponse, config: SamlMappingCon
     ...(displayName ? { name: displayName } : {}),
     ...(givenName ? { givenName } : {}),
     ...(familyName ? { familyName } : {}),
-    groups: valuesOf(a, GROUP_ATTRIBUTES) ?? [],
+    groups: valuesOf(a, [...SAML_GROUP_ATTRIBUTES]) ?? [],
     claims: kept,
     authn: { issuer: a.issuer, at: a.authnInstant, amr: amrOf(a.authnContextClassRef), ...(a.sessionNotOnOrAfter ? { notOnOrAfter: a.sessionNotOnOrAfter } : {}) },
   };

@@ -1,3 +1,4 @@
+import { OIDC_GROUP_CLAIMS, SAML_GROUP_ATTRIBUTES } from '../identity/group-claims.js';
 import type { EvaluationState } from './evaluation-state.js';
 import { ipRangeContains, parseIpRange } from './ip-ranges.js';
 import { emailListMembers, ipListRanges } from './list-members.js';
@@ -27,9 +28,6 @@ const GROUP_CYCLE = 'group-cycle';
 const EMAIL_LIST_MISSING = 'email_list-missing';
 const IP_LIST_MISSING = 'ip_list-missing';
 
-/** Claim names whose values are the identity's groups (as map-oidc-claims / map-saml-assertion read them). */
-const OIDC_GROUP_CLAIMS = new Set(['groups', 'cognito:groups']);
-const SAML_GROUP_ATTRIBUTES = new Set(['groups', 'memberof', 'http://schemas.xmlsoap.org/claims/group']);
 
 /**
  * Evaluates a rule set with Kleene logic (see match-result.ts), short-circuiting as soon as the outcome is certain.

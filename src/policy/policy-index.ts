@@ -1,11 +1,10 @@
+import { OIDC_GROUP_CLAIMS, SAML_GROUP_ATTRIBUTES } from '../identity/group-claims.js';
 import type { EvaluationState } from './evaluation-state.js';
 import { parseIpRange } from './ip-ranges.js';
 import { matchRule } from './match-rule.js';
 import { NO_MATCH } from './match-result.js';
 import type { AccessPolicy, AccessRule } from './policy-types.js';
 
-const OIDC_GROUP_CLAIMS = new Set(['groups', 'cognito:groups']);
-const SAML_GROUP_ATTRIBUTES = new Set(['groups', 'memberof', 'http://schemas.xmlsoap.org/claims/group']);
 
 /**
  * An inverted index over the include rules of an ordered policy list, so that an evaluation visits only the

@@ -5,8 +5,12 @@ import type { Store } from '../../store/store.js';
 import type { Connector, LoginFinishInput, LoginStart, LoginStartInput } from '../connector.js';
 import type { OtpIdpRecord } from '../idp-record.js';
 
-/** Must match flow/otp-service.ts, which writes the proof after a correct code. */
-const OTP_VERIFIED_TX = 'otp_verified';
+/** The proof flow/otp-service.ts stores after a correct code: a transaction of this kind, keyed by otpProofId. */
+export const OTP_VERIFIED_TX = 'otp_verified';
+
+export function otpProofId(transactionKey: string): string {
+  return `${transactionKey}.verified`;
+}
 
 /**
  * One-time PIN as a Connector: the "upstream" is Gatehouse's own code pages. startLogin sends the browser there;
@@ -22,7 +26,7 @@ export function createOtpConnector(record: OtpIdpRecord, deps: { store: Store; c
     },
 
     async finishLogin(input: LoginFinishInput): Promise<Identity> {
-      const proof = await deps.store.transactions.take<{ email: string }>(`${input.transactionKey}.verified`, OTP_VERIFIED_TX, input.now);
+      const proof = await deps.store.transactions.take<{ email: string }>(otpProofId(input.transactionKey), OTP_VERIFIED_TX, input.now);
       if (proof.status !== 'ok') {
         throw new GatehouseError('OTP_CODE_INVALID', { detail: `no verified One-time PIN for this sign-in (${proof.status})`, hint: 'the user should request and enter a new code' });
       }
