@@ -87,22 +87,26 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
     return flow.sso({ target, forceAuthn: false, cookieHeader: req.headers.cookie, client: clientFacts(req.socket.remoteAddress, req.headers, proxies) });
   };
 
-  app.get<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud', async (req, reply) => {
-    const params = new URL(req.url, 'http://x').searchParams;
+  /** Both bindings are timed the same way: a signed response, a redirect to sign in, or a refusal. */
+  const timed = async (req: FastifyRequest<{ Params: { aud: string } }>, params: URLSearchParams, binding: 'redirect' | 'post'): Promise<Reply> => {
     const end = metrics.ssoSeconds.startTimer();
     try {
-      const answer = await handle(req, params, 'redirect');
+      const answer = await handle(req, params, binding);
       end({ outcome: answer.kind === 'html' ? 'response' : 'sign-in' });
-      return sendReply(reply, answer);
+      return answer;
     } catch (e) {
       end({ outcome: 'refused' });
       throw e;
     }
-  });
+  };
+
+  app.get<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud', async (req, reply) =>
+    sendReply(reply, await timed(req, new URL(req.url, 'http://x').searchParams, 'redirect')),
+  );
 
   app.post<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, string | string[]>;
-    return sendReply(reply, await handle(req, toParams(body), 'post'));
+    return sendReply(reply, await timed(req, toParams(body), 'post'));
   });
 }
 
