@@ -1,14 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { SAML } from '@node-saml/node-saml';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueSetupToken } from '../../src/setup/first-run.js';
 import { type CheckedContext, chromiumAvailable, describeViolations, launchChromium, openCheckedContext, runAxe, saveScreenshot, severe } from '../helpers/chromium.js';
-import { freePort } from '../helpers/free-port.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { dialectCases } from '../helpers/test-databases.js';
+import { startRecordingAcs } from './recording-acs.js';
 
 /**
  * Access › Applications in real Chromium, as the AWS guide's click path: an administrator (set up with the first-run
@@ -22,17 +21,12 @@ const [sqlite] = await dialectCases();
 const ADMIN = 'admin@example.com';
 const SP_ENTITY = 'https://us-east-1.signin.aws.amazon.com/platform/saml/d-9067230000';
 
-interface AcsPost {
-  samlResponse: string;
-  relayState: string | null;
-}
 
 describe.skipIf(!chromiumAvailable)('Access › Applications in Chromium', () => {
   let gh: RunningGatehouse;
   let browser: Browser;
-  let acs: Server;
+  let acs: Awaited<ReturnType<typeof startRecordingAcs>>;
   let acsUrl: string;
-  const acsPosts: AcsPost[] = [];
   const contexts: CheckedContext[] = [];
   let admin: CheckedContext;
   let page: Page;
@@ -70,24 +64,8 @@ describe.skipIf(!chromiumAvailable)('Access › Applications in Chromium', () =>
 
   beforeAll(async () => {
     gh = await startGatehouse(sqlite!);
-    const port = await freePort();
-    acsUrl = `http://127.0.0.1:${port}/aws/acs`;
-    acs = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.method !== 'POST' || req.url !== '/aws/acs') {
-          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-          return;
-        }
-        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-        acsPosts.push({ samlResponse: form.get('SAMLResponse') ?? '', relayState: form.get('RelayState') });
-        res
-          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-          .end('<!doctype html><html lang="en"><head><title>AWS</title></head><body><main><h1>Signed in to AWS</h1></main></body></html>');
-      });
-    });
-    await new Promise<void>((r) => acs.listen(port, '127.0.0.1', r));
+    acs = await startRecordingAcs();
+    acsUrl = acs.url;
     browser = await launchChromium();
     admin = await openCheckedContext(browser);
     page = await admin.newPage();
@@ -107,7 +85,7 @@ describe.skipIf(!chromiumAvailable)('Access › Applications in Chromium', () =>
   afterAll(async () => {
     await admin?.close();
     await browser?.close();
-    await new Promise<void>((r) => (acs ? acs.close(() => r()) : r()));
+    await acs?.close();
     await gh?.close();
   });
 
@@ -195,7 +173,7 @@ describe.skipIf(!chromiumAvailable)('Access › Applications in Chromium', () =>
     }
     await page.waitForURL(acsUrl);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Signed in to AWS');
-    const post = acsPosts.at(-1)!;
+    const post = acs.posts.at(-1)!;
     expect(post.relayState).toBe('relay-aws');
     const { profile } = await sp.validatePostResponseAsync({ SAMLResponse: post.samlResponse, RelayState: post.relayState! });
     expect(profile?.nameID).toBe(ADMIN);

@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
 import { SAML } from '@node-saml/node-saml';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSetupToken } from '../../src/setup/first-run.js';
 import { type CheckedContext, chromiumAvailable, launchChromium, openCheckedContext } from '../helpers/chromium.js';
-import { freePort } from '../helpers/free-port.js';
 import { type RunningGatehouse, startGatehouse } from '../helpers/gatehouse-server.js';
 import { dialectCases } from '../helpers/test-databases.js';
+import { startRecordingAcs } from './recording-acs.js';
 import { type OidcPeer, startOidcProvider } from '../peers/oidc-provider-peer.js';
 
 /**
@@ -24,48 +23,27 @@ const ADMIN = 'admin@example.com';
 const SP_ENTITY = 'https://us-east-1.signin.aws.amazon.com/platform/saml/d-9067230000';
 const LOGIN_METHOD = 'Amazon Cognito';
 
-interface AcsPost {
-  samlResponse: string;
-  relayState: string | null;
-}
 
 describe.skipIf(!chromiumAvailable)('the seed walkthrough in Chromium: AWS IAM Identity Center with Cognito, from the printed link', () => {
   let gh: RunningGatehouse;
   let op: OidcPeer;
   let browser: Browser;
-  let acs: Server;
+  let acs: Awaited<ReturnType<typeof startRecordingAcs>>;
   let acsUrl: string;
-  const acsPosts: AcsPost[] = [];
   const contexts: CheckedContext[] = [];
 
   beforeAll(async () => {
     gh = await startGatehouse(sqlite!);
     op = await startOidcProvider({ redirectUris: [`${gh.base}/cdn-cgi/access/callback`] });
-    const port = await freePort();
-    acsUrl = `http://127.0.0.1:${port}/aws/acs`;
-    acs = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.method !== 'POST' || req.url !== '/aws/acs') {
-          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-          return;
-        }
-        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-        acsPosts.push({ samlResponse: form.get('SAMLResponse') ?? '', relayState: form.get('RelayState') });
-        res
-          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-          .end('<!doctype html><html lang="en"><head><title>AWS</title></head><body><main><h1>Signed in to AWS</h1></main></body></html>');
-      });
-    });
-    await new Promise<void>((r) => acs.listen(port, '127.0.0.1', r));
+    acs = await startRecordingAcs();
+    acsUrl = acs.url;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
-    await new Promise<void>((r) => (acs ? acs.close(() => r()) : r()));
+    await acs?.close();
     await op?.close();
     await gh?.close();
   });
@@ -206,7 +184,7 @@ describe.skipIf(!chromiumAvailable)('the seed walkthrough in Chromium: AWS IAM I
       await signInAtOp(ap, 'alice@example.com', 'alice-pw');
       await ap.waitForURL(acsUrl, { timeout: 15_000 });
       expect(await ap.getByRole('heading', { level: 1 }).textContent()).toBe('Signed in to AWS');
-      const post = acsPosts.at(-1)!;
+      const post = acs.posts.at(-1)!;
       expect(post.relayState).toBe('relay-aws');
       const { profile } = await sp.validatePostResponseAsync({ SAMLResponse: post.samlResponse, RelayState: post.relayState! });
       expect(profile?.nameID).toBe('alice@example.com');
@@ -231,14 +209,14 @@ describe.skipIf(!chromiumAvailable)('the seed walkthrough in Chromium: AWS IAM I
       // 6. carol@example.org is a Cognito user, but outside the policy: Access denied, with a reference the Logs know.
       const carol = await fresh();
       const cp = await carol.newPage();
-      const posts = acsPosts.length;
+      const posts = acs.posts.length;
       await cp.goto(await sp.getAuthorizeUrlAsync('relay-carol', undefined, {}));
       await signInAtOp(cp, 'carol@example.org', 'carol-pw');
       await cp.waitForURL((u) => u.origin === new URL(gh.base).origin, { timeout: 15_000 });
       await expect.poll(() => cp.getByRole('heading', { level: 1 }).textContent()).toBe('Access denied');
       const ray = (await cp.getByText(/give them this reference/).getByRole('code').textContent())!.trim();
       expect(ray).toMatch(/^[0-9a-zA-Z-]{8,}$/);
-      expect(acsPosts.length).toBe(posts);
+      expect(acs.posts.length).toBe(posts);
       carol.assertClean();
 
       await nav.getByRole('link', { name: 'Logs', exact: true }).click();
