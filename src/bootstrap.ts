@@ -1,7 +1,6 @@
 import type { Config } from './config/config.js';
 import type { Clock } from './lib/clock.js';
 import { randomHex, randomToken } from './lib/random.js';
-import { sha256Hex } from './lib/sha256.js';
 import type { Store } from './store/store.js';
 
 export interface BootstrapResult {
@@ -27,10 +26,10 @@ export async function bootstrap(store: Store, config: Config, clock: Clock): Pro
   }
   const now = clock.now();
   if (config.apiToken) {
-    await store.apiTokens.put(BOOTSTRAP_TOKEN_ID, 'Bootstrap token (GATEHOUSE_API_TOKEN)', sha256Hex(config.apiToken), now);
+    await store.apiTokens.put(BOOTSTRAP_TOKEN_ID, 'Bootstrap token (GATEHOUSE_API_TOKEN)', config.apiToken, now);
     return { accountId: storedAccount, tokenSource: 'environment' };
   }
   const token = `gh_${randomToken(32)}`;
-  const inserted = await store.apiTokens.insertIfAbsent(BOOTSTRAP_TOKEN_ID, 'Bootstrap token (generated)', sha256Hex(token), now);
+  const inserted = await store.apiTokens.insertIfAbsent(BOOTSTRAP_TOKEN_ID, 'Bootstrap token (generated)', token, now);
   return inserted ? { accountId: storedAccount, generatedToken: token, tokenSource: 'generated' } : { accountId: storedAccount, tokenSource: 'stored' };
 }

@@ -8,6 +8,8 @@ import { PublicUrls } from './http/public-urls.js';
 import { systemClock } from './lib/clock.js';
 import { migrateToLatest } from './store/migrations.js';
 import { openDatabase } from './store/open-database.js';
+import { SecretKeyError } from './secrets/master-key.js';
+import { openSecrets } from './secrets/open-secrets.js';
 import { Store } from './store/store.js';
 
 /** Load config, open the store, migrate, bootstrap, build the app, listen. */
@@ -25,7 +27,18 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'gatehouse' } });
   const opened = openDatabase(config.databaseUrl);
   await migrateToLatest(opened.db);
-  const store = new Store(opened.db);
+  let secrets;
+  try {
+    secrets = await openSecrets(opened.db, config);
+  } catch (e) {
+    if (e instanceof SecretKeyError) {
+      console.error(`Gatehouse cannot start: ${e.message}`);
+      await opened.close();
+      process.exit(2);
+    }
+    throw e;
+  }
+  const store = new Store(opened.db, secrets.box);
   const boot = await bootstrap(store, config, systemClock);
   const urls = new PublicUrls(config.publicUrl);
   const { http } = await buildApp({ config, accountId: boot.accountId, store, clock: systemClock, logger, urls, ...(opened.poolStats ? { poolStats: opened.poolStats } : {}) });
@@ -38,6 +51,7 @@ async function main(): Promise<void> {
     '',
     `  Gatehouse is running at ${urls.base}`,
     `  Database:    ${opened.description}`,
+    ...secrets.notices.map((n) => `  ${n}`),
     `  Account id:  ${boot.accountId}`,
     `  Admin API:   ${urls.base}/client/v4/accounts/${boot.accountId}/access/...`,
   ];

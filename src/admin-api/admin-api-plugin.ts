@@ -4,7 +4,6 @@ import type { AppContext } from '../app-context.js';
 import { ERRORS } from '../errors/catalog.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { newRayId } from '../lib/random.js';
-import { sha256Hex } from '../lib/sha256.js';
 import { registerAccessLogRoutes } from './access-logs-routes.js';
 import { registerOrganizationRoutes } from './organizations-routes.js';
 import { registerAppPolicyRoutes } from './app-policies-routes.js';
@@ -80,7 +79,7 @@ async function authenticate(ctx: AppContext, req: FastifyRequest, internalToken?
   // memory; it already checked that its caller is an administrator.
   if (internalToken !== undefined && match[1]!.length === internalToken.length && timingSafeEqual(Buffer.from(match[1]!), Buffer.from(internalToken))) return;
   // Tokens are stored as SHA-256 hashes; the lookup is by hash, so no stored secret is ever compared byte by byte.
-  const token = await ctx.store.apiTokens.findByHash(sha256Hex(match[1]!));
+  const token = await ctx.store.apiTokens.findByToken(match[1]!);
   if (!token) throw new GatehouseError('API_AUTH_REQUIRED', { detail: 'unknown or revoked API token' });
 }
 

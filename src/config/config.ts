@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -36,6 +37,9 @@ const envSchema = z
     GATEHOUSE_SMTP_PASSWORD: z.string().min(1).optional(),
     GATEHOUSE_SMTP_FROM: z.string().min(3).optional(),
     GATEHOUSE_SMTP_TLS: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+    GATEHOUSE_SECRET_KEY: z.string().min(1).optional(),
+    GATEHOUSE_SECRET_KEY_FILE: z.string().min(1).optional(),
+    GATEHOUSE_SMTP_PASSWORD_FILE: z.string().min(1).optional(),
     GATEHOUSE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -55,6 +59,11 @@ export interface Config {
   trustedProxies: string[];
   /** Outgoing mail for One-time PIN codes; absent: codes go to the log (development only). */
   smtp: SmtpConfig | undefined;
+  /**
+   * Where the master key that wraps the database's data key comes from (src/secrets): GATEHOUSE_SECRET_KEY, else the
+   * file. `fileIsDefault`: no file was named, so a brand-new development database may create ./data/secret.key.
+   */
+  secretKey: { value: string | undefined; file: string; fileIsDefault: boolean };
   /** Bearer token for /metrics; without it only loopback peers may read the metrics. */
   metricsToken: string | undefined;
   production: boolean;
@@ -89,7 +98,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const smtpProblems: string[] = [];
   if (e.GATEHOUSE_SMTP_HOST && !e.GATEHOUSE_SMTP_FROM) smtpProblems.push('GATEHOUSE_SMTP_FROM: is required when GATEHOUSE_SMTP_HOST is set');
   if (!e.GATEHOUSE_SMTP_HOST && (e.GATEHOUSE_SMTP_FROM || e.GATEHOUSE_SMTP_USER)) smtpProblems.push('GATEHOUSE_SMTP_HOST: is required when other GATEHOUSE_SMTP_ variables are set');
-  if ((e.GATEHOUSE_SMTP_USER === undefined) !== (e.GATEHOUSE_SMTP_PASSWORD === undefined)) smtpProblems.push('GATEHOUSE_SMTP_USER and GATEHOUSE_SMTP_PASSWORD: set both or neither');
+  if (e.GATEHOUSE_SECRET_KEY && e.GATEHOUSE_SECRET_KEY_FILE) smtpProblems.push('GATEHOUSE_SECRET_KEY and GATEHOUSE_SECRET_KEY_FILE: set one, not both');
+  if (e.GATEHOUSE_SMTP_PASSWORD && e.GATEHOUSE_SMTP_PASSWORD_FILE) smtpProblems.push('GATEHOUSE_SMTP_PASSWORD and GATEHOUSE_SMTP_PASSWORD_FILE: set one, not both');
+  let smtpPassword = e.GATEHOUSE_SMTP_PASSWORD;
+  if (e.GATEHOUSE_SMTP_PASSWORD_FILE) {
+    // A file (a container secret, say) keeps the password out of the environment, which other processes may read.
+    try {
+      smtpPassword = readFileSync(e.GATEHOUSE_SMTP_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      smtpProblems.push(`GATEHOUSE_SMTP_PASSWORD_FILE: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  if ((e.GATEHOUSE_SMTP_USER === undefined) !== (smtpPassword === undefined)) smtpProblems.push('GATEHOUSE_SMTP_USER and GATEHOUSE_SMTP_PASSWORD (or _FILE): set both or neither');
   if (smtpProblems.length > 0) throw new ConfigError(smtpProblems);
   const defaultHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
   const publicUrl = (e.GATEHOUSE_URL ?? `http://${defaultHost}:${e.PORT}`).replace(/\/+$/, '');
@@ -108,9 +128,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           port: e.GATEHOUSE_SMTP_PORT ?? (e.GATEHOUSE_SMTP_TLS === 'tls' ? 465 : 587),
           from: e.GATEHOUSE_SMTP_FROM!,
           tls: e.GATEHOUSE_SMTP_TLS,
-          ...(e.GATEHOUSE_SMTP_USER ? { user: e.GATEHOUSE_SMTP_USER, password: e.GATEHOUSE_SMTP_PASSWORD! } : {}),
+          ...(e.GATEHOUSE_SMTP_USER ? { user: e.GATEHOUSE_SMTP_USER, password: smtpPassword! } : {}),
         }
       : undefined,
+    secretKey: { value: e.GATEHOUSE_SECRET_KEY, file: e.GATEHOUSE_SECRET_KEY_FILE ?? './data/secret.key', fileIsDefault: e.GATEHOUSE_SECRET_KEY_FILE === undefined },
     metricsToken: e.GATEHOUSE_METRICS_TOKEN,
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,

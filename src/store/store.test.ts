@@ -1,6 +1,9 @@
+import { sha256Hex } from '../lib/sha256.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectCases, type TestDatabase } from '../../test/helpers/test-databases.js';
 import type { AppRecord } from '../apps/app-record.js';
+import { openDatabase } from './open-database.js';
+import { Store } from './store.js';
 import type { OidcIdpRecord } from '../connectors/idp-record.js';
 import type { AccessGroup, AccessList, AccessPolicy } from '../policy/policy-types.js';
 
@@ -63,17 +66,36 @@ for (const dialect of cases) {
       expect(await tdb.store.settings.get('missing')).toBeUndefined();
     });
 
-    it('api tokens: found only by hash; insertIfAbsent does not replace', async () => {
-      expect(await tdb.store.apiTokens.insertIfAbsent('bootstrap', 'Bootstrap', 'h1', t0)).toBe(true);
-      expect(await tdb.store.apiTokens.insertIfAbsent('bootstrap', 'Bootstrap', 'h2', t0)).toBe(false);
-      expect((await tdb.store.apiTokens.findByHash('h1'))?.id).toBe('bootstrap');
-      expect(await tdb.store.apiTokens.findByHash('h2')).toBeUndefined();
-      await tdb.store.apiTokens.put('bootstrap', 'Bootstrap', 'h2', t0);
-      expect(await tdb.store.apiTokens.findByHash('h1')).toBeUndefined();
-      expect((await tdb.store.apiTokens.findByHash('h2'))?.id).toBe('bootstrap');
+    it('api tokens: found only by token, stored only as a keyed hash; insertIfAbsent does not replace', async () => {
+      expect(await tdb.store.apiTokens.insertIfAbsent('bootstrap', 'Bootstrap', 'token-one', t0)).toBe(true);
+      expect(await tdb.store.apiTokens.insertIfAbsent('bootstrap', 'Bootstrap', 'token-two', t0)).toBe(false);
+      expect((await tdb.store.apiTokens.findByToken('token-one'))?.id).toBe('bootstrap');
+      expect(await tdb.store.apiTokens.findByToken('token-two')).toBeUndefined();
+      await tdb.store.apiTokens.put('bootstrap', 'Bootstrap', 'token-two', t0);
+      expect(await tdb.store.apiTokens.findByToken('token-one')).toBeUndefined();
+      expect((await tdb.store.apiTokens.findByToken('token-two'))?.id).toBe('bootstrap');
+      const row = await tdb.opened.db.selectFrom('api_tokens').select('token_hash').executeTakeFirstOrThrow();
+      // Neither the token nor its bare SHA-256 is stored: a dump of the database cannot be used to test guesses.
+      expect(row.token_hash).not.toContain('token-two');
+      expect(row.token_hash).not.toBe(sha256Hex('token-two'));
     });
 
-    it('identity providers: CRUD, paging, and the secret kept out of the config column', async () => {
+    if (dialect.name === 'postgres') {
+      it('api tokens: instances putting the same bootstrap token at the same moment both succeed', async () => {
+        const second = openDatabase(tdb.url);
+        try {
+          const other = new Store(second.db, tdb.store.secrets);
+          for (let round = 0; round < 5; round++) {
+            await Promise.all([tdb.store.apiTokens.put(`race${round}`, 'Bootstrap', `race-token-${round}`, t0), other.apiTokens.put(`race${round}`, 'Bootstrap', `race-token-${round}`, t0)]);
+            expect((await tdb.store.apiTokens.findByToken(`race-token-${round}`))?.id).toBe(`race${round}`);
+          }
+        } finally {
+          await second.close();
+        }
+      });
+    }
+
+    it('identity providers: CRUD, paging, and the secret kept out of the config column and sealed', async () => {
       await tdb.store.idps.insert(oidcIdp('i1'));
       await tdb.store.idps.insert({ ...oidcIdp('i2'), createdAt: new Date(t0.getTime() + 1) });
       const got = await tdb.store.idps.get('i1');
@@ -81,7 +103,12 @@ for (const dialect of cases) {
       expect(got?.createdAt.getTime()).toBe(t0.getTime());
       const raw = await tdb.opened.db.selectFrom('identity_providers').select(['config', 'secrets']).where('id', '=', 'i1').executeTakeFirstOrThrow();
       expect(raw.config).not.toContain('s3cret');
-      expect(raw.secrets).toContain('s3cret');
+      expect(raw.secrets).not.toContain('s3cret');
+      expect(raw.secrets).toMatch(/^gh1\./);
+      // A sealed value belongs to its row: copied into another provider it does not open, it fails closed.
+      await tdb.opened.db.updateTable('identity_providers').set({ secrets: raw.secrets }).where('id', '=', 'i2').execute();
+      await expect(tdb.store.idps.get('i2')).rejects.toThrow(/cannot be decrypted/);
+      await tdb.store.idps.update({ ...oidcIdp('i2'), createdAt: new Date(t0.getTime() + 1) });
       expect(await tdb.store.idps.list(0, 1)).toMatchObject({ total: 2, items: [{ id: 'i1' }] });
       expect(await tdb.store.idps.list(1, 1)).toMatchObject({ total: 2, items: [{ id: 'i2' }] });
       expect((await tdb.store.idps.list(2, 1)).items).toEqual([]);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { SecretBox } from '../secrets/secret-box.js';
 import type { Database } from './database.js';
 import { AccessGroupRepo } from './repos/access-group-repo.js';
 import { AccessListRepo } from './repos/access-list-repo.js';
@@ -36,16 +37,18 @@ export class Store {
 
   constructor(
     readonly db: Kysely<Database> | Transaction<Database>,
+    /** Seals secret columns and keys token hashes (see src/secrets); the repositories apply it, callers see plaintext. */
+    readonly secrets: SecretBox,
     private readonly shared: { configListeners: Set<() => void> } = { configListeners: new Set() },
   ) {
-    this.settings = new SettingsRepo(db);
-    this.apiTokens = new ApiTokenRepo(db);
-    this.idps = new IdpRepo(db);
-    this.apps = new AppRepo(db);
+    this.settings = new SettingsRepo(db, secrets);
+    this.apiTokens = new ApiTokenRepo(db, secrets);
+    this.idps = new IdpRepo(db, secrets);
+    this.apps = new AppRepo(db, secrets);
     this.policies = new PolicyRepo(db);
     this.accessGroups = new AccessGroupRepo(db);
     this.accessLists = new AccessListRepo(db);
-    this.sessionKeys = new SessionKeyRepo(db);
+    this.sessionKeys = new SessionKeyRepo(db, secrets);
     this.users = new UserRepo(db);
     this.identities = new IdentityRepo(db);
     this.transactions = new TransactionRepo(db);
@@ -56,7 +59,7 @@ export class Store {
   /** Runs fn atomically: all of its writes land, or none do. */
   async withTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new Store(trx, this.shared)));
+    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(new Store(trx, this.secrets, this.shared)));
   }
 
   /**

@@ -4,7 +4,6 @@ import { adminApiPlugin } from '../../src/admin-api/admin-api-plugin.js';
 import { loadConfig } from '../../src/config/config.js';
 import { PublicUrls } from '../../src/http/public-urls.js';
 import { systemClock } from '../../src/lib/clock.js';
-import { sha256Hex } from '../../src/lib/sha256.js';
 import { freePort } from '../helpers/free-port.js';
 import type { DialectCase, TestDatabase } from '../helpers/test-databases.js';
 
@@ -26,7 +25,7 @@ export async function startApi(dialect: DialectCase): Promise<ApiHarness> {
   const port = await freePort();
   const config = loadConfig({ PORT: String(port), DATABASE_URL: db.url });
   const urls = new PublicUrls(config.publicUrl);
-  await db.store.apiTokens.put('bootstrap', 'Bootstrap', sha256Hex(TOKEN), new Date());
+  await db.store.apiTokens.put('bootstrap', 'Bootstrap', TOKEN, new Date());
   const http = Fastify();
   await http.register(adminApiPlugin({ config, accountId: ACCOUNT, store: db.store, clock: systemClock, logger: pino({ level: 'silent' }), urls }), { prefix: '/client/v4' });
   const bodies: string[] = [];

@@ -13,7 +13,6 @@ import type { SamlIdpRecord } from '../../src/connectors/idp-record.js';
 import { PublicUrls } from '../../src/http/public-urls.js';
 import { generateSigningCertificate } from '../../src/keys/generate-signing-certificate.js';
 import { systemClock } from '../../src/lib/clock.js';
-import { sha256Hex } from '../../src/lib/sha256.js';
 import { freePort } from '../helpers/free-port.js';
 import { makeTestCertificate } from '../helpers/test-certificate.js';
 import { type DialectCase, dialectCases } from '../helpers/test-databases.js';
@@ -64,7 +63,7 @@ async function startApiWithMetadataFetch(dialect: DialectCase, metadataFetch: Id
   const port = await freePort();
   const config = loadConfig({ PORT: String(port), DATABASE_URL: db.url });
   const urls = new PublicUrls(config.publicUrl);
-  await db.store.apiTokens.put('bootstrap', 'Bootstrap', sha256Hex(TOKEN), new Date());
+  await db.store.apiTokens.put('bootstrap', 'Bootstrap', TOKEN, new Date());
   const http = Fastify();
   const ctx: IdentityProviderRoutesContext = { config, accountId: ACCOUNT, store: db.store, clock: systemClock, logger: pino({ level: 'silent' }), urls, metadataFetch };
   await http.register(adminApiPlugin(ctx), { prefix: '/client/v4' });

@@ -28,6 +28,7 @@ for (const dialect of cases) {
     let idpId: string;
     let app: any;
     let cert: string;
+    const seenCodes: string[] = [];
 
     const sp = (overrides: Record<string, unknown> = {}) =>
       new SAML({
@@ -202,6 +203,7 @@ for (const dialect of cases) {
       res = await op.completeLogin(browser, res, { username: 'alice@example.com', password: 'alice-pw' });
       const callbackUrl = res.headers.get('location')!;
       expect(callbackUrl).toContain('/cdn-cgi/access/callback');
+      seenCodes.push(new URL(callbackUrl).searchParams.get('code')!);
       const first = await browser.followToHost(res, new URL(gh.base).host, { stopAtHtml: true });
       expect(first.status).toBe(200);
       const replayBrowser = new TestBrowser();
@@ -222,6 +224,18 @@ for (const dialect of cases) {
       expect(slow.cookie(gh.base, 'CF_Authorization')).toBeUndefined();
       const ray = /id="ray-id">([0-9a-f]{16})</.exec(await late.text())?.[1];
       expect(gh.logs.find((l) => l.ray_id === ray)).toMatchObject({ code: 'FLOW_EXPIRED' });
+    });
+
+    it('wrote no secret to its debug log in all of the above: client secret, API token, codes, tokens, private keys', () => {
+      const text = gh.logs.map((l) => JSON.stringify(l)).join('\n');
+      expect(gh.logs.length).toBeGreaterThan(10);
+      expect(seenCodes.length).toBeGreaterThan(0);
+      expect(text).not.toContain(op.clientSecret);
+      expect(text).not.toContain(gh.token);
+      for (const code of seenCodes) expect(text).not.toContain(code);
+      expect(text).not.toMatch(/PRIVATE KEY/);
+      // No JWT of any kind (ID tokens from the OP, CF_Authorization sessions) appears in the log.
+      expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./);
     });
   });
 }

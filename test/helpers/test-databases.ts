@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { migrateToLatest } from '../../src/store/migrations.js';
 import { type OpenDatabase, openDatabase } from '../../src/store/open-database.js';
+import { parseMasterKey } from '../../src/secrets/master-key.js';
+import { unlockSecrets } from '../../src/secrets/secret-keyring.js';
 import { Store } from '../../src/store/store.js';
+
+/** The master key of every test database (tests that start Gatehouse processes pass it as GATEHOUSE_SECRET_KEY). */
+export const TEST_SECRET_KEY_TEXT = '7d1c0f4e9a2b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5';
+export const TEST_SECRET_KEY = parseMasterKey(TEST_SECRET_KEY_TEXT, 'the test secret key');
 
 /**
  * The dialects every store-backed suite runs on. SQLite always; PostgreSQL when reachable, and when CI=true it is
@@ -69,10 +75,11 @@ export function createSqliteDatabase(): { url: string; drop(): Promise<void> } {
 async function open(made: { url: string; drop(): Promise<void> }): Promise<TestDatabase> {
   const opened = openDatabase(made.url);
   await migrateToLatest(opened.db);
+  const { box } = await unlockSecrets(opened.db, TEST_SECRET_KEY);
   return {
     url: made.url,
     opened,
-    store: new Store(opened.db),
+    store: new Store(opened.db, box),
     async close() {
       await opened.close();
       await made.drop();

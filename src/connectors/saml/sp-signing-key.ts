@@ -1,9 +1,10 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { generateSigningCertificate } from '../../keys/generate-signing-certificate.js';
 import type { Clock } from '../../lib/clock.js';
+import type { SecretSetting } from '../../secrets/secret-contexts.js';
 import type { Store } from '../../store/store.js';
 
-const SETTING = 'saml_sp_signing_key';
+const SETTING = 'saml_sp_signing_key' satisfies SecretSetting;
 
 export interface SpKey {
   privateKey: KeyObject;
@@ -32,10 +33,10 @@ export class SpSigningKey {
   }
 
   async #load(): Promise<SpKey> {
-    let stored = await this.store.settings.get(SETTING);
+    let stored = await this.store.settings.getSecret(SETTING);
     if (!stored) {
       const generated = await generateSigningCertificate({ commonName: 'Gatehouse SAML SP', now: this.clock.now() });
-      stored = await this.store.settings.setIfAbsent(SETTING, JSON.stringify({ privateKeyPem: generated.privateKeyPem, certificatePem: generated.certificatePem }));
+      stored = await this.store.settings.setSecretIfAbsent(SETTING, JSON.stringify({ privateKeyPem: generated.privateKeyPem, certificatePem: generated.certificatePem }));
     }
     const { privateKeyPem, certificatePem } = JSON.parse(stored) as { privateKeyPem: string; certificatePem: string };
     return { privateKey: createPrivateKey(privateKeyPem), certificatePem };

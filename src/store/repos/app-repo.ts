@@ -1,10 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { AppRecord, AppSigningKey } from '../../apps/app-record.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import { secretContext } from '../../secrets/secret-contexts.js';
 import type { AppsTable, Database } from '../database.js';
 import type { Page } from '../store.js';
 
 export class AppRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly secrets: SecretBox,
+  ) {}
 
   async list(offset: number, limit: number): Promise<Page<AppRecord>> {
     const rows = await this.db.selectFrom('apps').selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
@@ -46,7 +51,7 @@ export class AppRepo {
       .values({
         id: key.id,
         app_id: key.appId,
-        private_key_pem: key.privateKeyPem,
+        private_key_pem: this.secrets.seal(key.privateKeyPem, secretContext.appSigningKey(key.id)),
         certificate_pem: key.certificatePem,
         not_after: key.notAfter.getTime(),
         created_at: key.createdAt.getTime(),
@@ -67,7 +72,7 @@ export class AppRepo {
       row && {
         id: row.id,
         appId: row.app_id,
-        privateKeyPem: row.private_key_pem,
+        privateKeyPem: this.secrets.open(row.private_key_pem, secretContext.appSigningKey(row.id)),
         certificatePem: row.certificate_pem,
         notAfter: new Date(row.not_after),
         createdAt: new Date(row.created_at),

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import { secretContext } from '../../secrets/secret-contexts.js';
 import type { Database } from '../database.js';
 
 export interface SessionKeyRow {
@@ -10,7 +12,10 @@ export interface SessionKeyRow {
 }
 
 export class SessionKeyRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly secrets: SecretBox,
+  ) {}
 
   /** Keys that verify: the current one and those retired less than `graceMs` ago, newest first. */
   async verifying(now: Date, graceMs: number): Promise<SessionKeyRow[]> {
@@ -22,7 +27,7 @@ export class SessionKeyRepo {
       .execute();
     return rows.map((r) => ({
       kid: r.kid,
-      privateKeyPem: r.private_key_pem,
+      privateKeyPem: this.secrets.open(r.private_key_pem, secretContext.sessionKey(r.kid)),
       certificatePem: r.certificate_pem,
       createdAt: new Date(r.created_at),
       retiredAt: r.retired_at === null ? null : new Date(r.retired_at),
@@ -34,7 +39,7 @@ export class SessionKeyRepo {
       .insertInto('session_keys')
       .values({
         kid: row.kid,
-        private_key_pem: row.privateKeyPem,
+        private_key_pem: this.secrets.seal(row.privateKeyPem, secretContext.sessionKey(row.kid)),
         certificate_pem: row.certificatePem,
         created_at: row.createdAt.getTime(),
         retired_at: row.retiredAt?.getTime() ?? null,

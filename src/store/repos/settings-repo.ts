@@ -1,8 +1,25 @@
 import type { Kysely } from 'kysely';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import { type SecretSetting, secretContext } from '../../secrets/secret-contexts.js';
 import type { Database } from '../database.js';
 
 export class SettingsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** A secret setting, decrypted (a value that does not open under this database's key throws: fail closed). */
+  async getSecret(key: SecretSetting): Promise<string | undefined> {
+    const sealed = await this.get(key);
+    return sealed === undefined ? undefined : this.secrets.open(sealed, secretContext.setting(key));
+  }
+
+  /** setIfAbsent for a secret setting; returns the stored value, decrypted. */
+  async setSecretIfAbsent(key: SecretSetting, value: string): Promise<string> {
+    const stored = await this.setIfAbsent(key, this.secrets.seal(value, secretContext.setting(key)));
+    return this.secrets.open(stored, secretContext.setting(key));
+  }
 
   async get(key: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
