@@ -4,7 +4,9 @@ import type { AppContext } from '../app-context.js';
 import { ERRORS } from '../errors/catalog.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { newRayId } from '../lib/random.js';
+import { registerAccessKeyRoutes } from './access-keys-routes.js';
 import { registerAccessLogRoutes } from './access-logs-routes.js';
+import { registerAppCertificateRoutes } from './app-certificates-routes.js';
 import { registerOrganizationRoutes } from './organizations-routes.js';
 import { registerAppPolicyRoutes } from './app-policies-routes.js';
 import { registerAppRoutes } from './apps-routes.js';
@@ -56,6 +58,7 @@ export function adminApiPlugin(ctx: AppContext, internalToken?: string): Fastify
     registerIdentityProviderRoutes(api, ctx);
     registerIdpTestRoutes(api, ctx);
     registerAppRoutes(api, ctx);
+    registerAppCertificateRoutes(api, ctx);
     registerAppPolicyRoutes(api, ctx);
     registerPolicyRoutes(api, ctx);
     registerGroupRoutes(api, ctx);
@@ -63,6 +66,7 @@ export function adminApiPlugin(ctx: AppContext, internalToken?: string): Fastify
     registerPolicyTesterRoutes(api, ctx);
     registerAccessLogRoutes(api, ctx);
     registerOrganizationRoutes(api, ctx);
+    registerAccessKeyRoutes(api, ctx);
   };
 }
 

@@ -36,6 +36,7 @@ const saasAppSchema = z
     idp_entity_id: z.unknown().optional(),
     sso_endpoint: z.unknown().optional(),
     public_key: z.unknown().optional(),
+    saml_certificates: z.unknown().optional(),
     created_at: z.unknown().optional(),
     updated_at: z.unknown().optional(),
   })

@@ -1,15 +1,26 @@
-import type { AppRecord } from '../apps/app-record.js';
+import type { AppCertificate, AppRecord } from '../apps/app-record.js';
 import type { PublicUrls } from '../http/public-urls.js';
 import { certificateBase64 } from '../keys/certificate-info.js';
 import type { AccessPolicy } from '../policy/policy-types.js';
+import { serializeCertificate } from './certificate-serializer.js';
 import { serializePolicy } from './policy-serializer.js';
 
 /**
- * The API shape of a SaaS app. public_key is the certificate (base64 DER, as Cloudflare shows it); never the key.
- * `policies` are full policy objects, app-scoped and linked reusable ones alike, in precedence order.
+ * The API shape of a SaaS app. public_key is the active certificate (base64 DER, as Cloudflare shows it); never the
+ * key. `saml_certificates` (read-only, a Gatehouse extension) lists every published certificate of a rollover with
+ * its status and expiry. `policies` are full policy objects, app-scoped and linked reusable ones alike, in precedence order.
  */
-export function serializeApp(app: AppRecord, certificatePem: string | undefined, policies: AccessPolicy[], urls: PublicUrls): Record<string, unknown> {
+export function serializeApp(
+  app: AppRecord,
+  /** The app's certificates; or (config bundles) just the active certificate's PEM, then without saml_certificates. */
+  certificates: AppCertificate[] | string | undefined,
+  policies: AccessPolicy[],
+  urls: PublicUrls,
+  now?: Date,
+): Record<string, unknown> {
   const s = app.saasApp;
+  const list = Array.isArray(certificates) ? certificates : undefined;
+  const activePem = list ? list.find((c) => c.status === 'active')?.certificatePem : certificates;
   return {
     id: app.id,
     uid: app.id,
@@ -38,7 +49,8 @@ export function serializeApp(app: AppRecord, certificatePem: string | undefined,
       ...(s.defaultRelayState !== undefined ? { default_relay_state: s.defaultRelayState } : {}),
       idp_entity_id: urls.ssoEndpoint(app.aud),
       sso_endpoint: urls.ssoEndpoint(app.aud),
-      public_key: certificatePem ? certificateBase64(certificatePem) : '',
+      public_key: typeof activePem === 'string' && activePem !== '' ? certificateBase64(activePem) : '',
+      ...(list && now ? { saml_certificates: list.map((c) => serializeCertificate(c, now)) } : {}),
       created_at: app.createdAt.toISOString(),
       updated_at: app.updatedAt.toISOString(),
     },

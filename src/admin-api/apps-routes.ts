@@ -8,6 +8,7 @@ import type { PolicyLink } from '../store/repos/policy-repo.js';
 import type { Store } from '../store/store.js';
 import { type AppBody, type AppPolicyItem, appBody } from './app-schema.js';
 import { serializeApp } from './app-serializer.js';
+import { certificateMessages } from './certificate-serializer.js';
 import { success } from './envelope.js';
 import { pageRequest, resultInfo } from './pagination.js';
 import type { PolicyBody } from './policy-schema.js';
@@ -19,16 +20,29 @@ import { rejectFields, validateBody } from './validate.js';
 /** /accounts/{account_id}/access/apps (SaaS apps with SAML). */
 export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
   const base = '/accounts/:account_id/access/apps';
-  const show = async (app: AppRecord, store: Store = ctx.store) =>
-    serializeApp(app, (await store.apps.currentSigningKey(app.id))?.certificatePem, await store.policies.listForApp(app.id), ctx.urls);
+  // Certificates are read without their private keys; `messages` carries the 30-day expiry warnings.
+  const view = async (app: AppRecord, store: Store = ctx.store) => {
+    const certificates = await store.apps.certificates(app.id);
+    const now = ctx.clock.now();
+    return { result: serializeApp(app, certificates, await store.policies.listForApp(app.id), ctx.urls, now), messages: certificateMessages(app, certificates, now) };
+  };
+  const show = async (app: AppRecord, store: Store = ctx.store) => (await view(app, store)).result;
 
   api.get(base, async (req) => {
     const page = pageRequest(req.query);
     const { items, total } = await ctx.store.apps.list(page.offset, page.perPage);
-    return success(await Promise.all(items.map((a) => show(a))), resultInfo(page, items.length, total));
+    const views = await Promise.all(items.map((a) => view(a)));
+    return success(
+      views.map((v) => v.result),
+      resultInfo(page, items.length, total),
+      views.flatMap((v) => v.messages),
+    );
   });
 
-  api.get<{ Params: { id: string } }>(`${base}/:id`, async (req) => success(await show(await loadApp(ctx, req.params.id))));
+  api.get<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
+    const v = await view(await loadApp(ctx, req.params.id));
+    return success(v.result, undefined, v.messages);
+  });
 
   api.post(base, async (req) => {
     const body = validateBody(appBody, req.body);
@@ -39,7 +53,7 @@ export function registerAppRoutes(api: FastifyInstance, ctx: AppContext): void {
     const cert = await generateSigningCertificate({ commonName: `Gatehouse SAML ${app.name}`.slice(0, 64), now });
     const result = await ctx.store.changeConfig(async (tx) => {
       await tx.apps.insert(app);
-      await tx.apps.insertSigningKey({ id: uuid(), appId: app.id, privateKeyPem: cert.privateKeyPem, certificatePem: cert.certificatePem, notAfter: cert.notAfter, createdAt: now });
+      await tx.apps.insertSigningKey({ id: uuid(), appId: app.id, privateKeyPem: cert.privateKeyPem, certificatePem: cert.certificatePem, notAfter: cert.notAfter, createdAt: now, status: 'active' });
       if (plan) await writePolicies(tx, app.id, plan, now);
       return show(app, tx);
     });
@@ -143,7 +157,7 @@ function nameByIdpEntries(v: AppBody['saas_app']['custom_attributes'][number]['s
   return Object.entries(v).map(([idpId, sourceName]) => ({ idpId, sourceName }));
 }
 
-function fromBody(body: AppBody): Omit<AppRecord, 'id' | 'aud' | 'type' | 'createdAt' | 'updatedAt'> {
+export function fromBody(body: AppBody): Omit<AppRecord, 'id' | 'aud' | 'type' | 'createdAt' | 'updatedAt'> {
   const s = body.saas_app;
   return {
     name: body.name,

@@ -17,7 +17,10 @@ export interface SsoTarget {
   policies: AccessPolicy[];
   /** The Access groups and lists the policies may reference (one shared snapshot per configuration version). */
   lookups: PolicyLookups;
+  /** The only key responses are signed with: the app's active key (never a pending or retired one). */
   signingKey: AppSigningKey | undefined;
+  /** Every published certificate (PEM), active first: what the metadata lists, so SPs can trust a pending one early. */
+  certificatePems: string[];
 }
 
 export class AppDirectory {
@@ -82,8 +85,13 @@ export class AppDirectory {
   }
 
   async #load(app: AppRecord): Promise<SsoTarget> {
-    const [policies, signingKey, lookups] = await Promise.all([this.store.policies.listForApp(app.id), this.store.apps.currentSigningKey(app.id), this.lookups()]);
-    return { app, policies, lookups, signingKey };
+    const [policies, signingKey, certificates, lookups] = await Promise.all([
+      this.store.policies.listForApp(app.id),
+      this.store.apps.currentSigningKey(app.id),
+      this.store.apps.certificates(app.id),
+      this.lookups(),
+    ]);
+    return { app, policies, lookups, signingKey, certificatePems: certificates.map((c) => c.certificatePem) };
   }
 
   async #fresh(): Promise<void> {

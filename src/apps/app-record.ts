@@ -41,6 +41,14 @@ export interface AppRecord {
   updatedAt: Date;
 }
 
+/**
+ * A SAML signing key's place in a certificate rollover: `active` signs every response (exactly one per app);
+ * `pending` is published in the metadata so service providers can trust it before the switch, and never signs;
+ * `retired` signed before the switch, stays published (so SPs that have not updated yet keep a trusted certificate
+ * in the metadata while they do) until an administrator removes it, and never signs again unless re-activated.
+ */
+export type SigningKeyStatus = 'active' | 'pending' | 'retired';
+
 /** The app's SAML signing key pair. The private key never leaves the server. */
 export interface AppSigningKey {
   id: string;
@@ -49,4 +57,18 @@ export interface AppSigningKey {
   certificatePem: string;
   notAfter: Date;
   createdAt: Date;
+  /** Defaults to active when inserted. */
+  status?: SigningKeyStatus;
+}
+
+/** A signing key's public part and its rollover state: what the API, the dashboard and the metadata show. */
+export interface AppCertificate {
+  id: string;
+  appId: string;
+  certificatePem: string;
+  notAfter: Date;
+  createdAt: Date;
+  status: SigningKeyStatus;
+  activatedAt: Date | undefined;
+  retiredAt: Date | undefined;
 }

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import {
   type AppDetail,
@@ -8,6 +8,8 @@ import {
   type AppFormField,
   type AppFormValues,
   type AppTemplate,
+  type AppCertificateRow,
+  type CertificateNotice,
   ATTRIBUTE_ROWS,
   appDetailPage,
   appFormPage,
@@ -107,8 +109,38 @@ export function registerApplicationsRoutes(app: FastifyInstance, kit: DashboardK
     kit.admin(async (req, reply, who) => {
       const found = await loadApp(kit, idParam(req));
       const detail = await toDetail(kit, found);
-      const created = (req.query as { created?: unknown } | undefined)?.created === '1';
-      return kit.page(reply, appDetailPage({ email: kit.email(who), csrf: who.csrf, app: detail, created }));
+      const query = (req.query ?? {}) as { created?: unknown; certificate?: unknown };
+      const created = query.created === '1';
+      const certificateNotice = CERTIFICATE_NOTICES.find((n) => n === query.certificate);
+      return kit.page(reply, appDetailPage({ email: kit.email(who), csrf: who.csrf, app: detail, created, ...(certificateNotice ? { certificateNotice } : {}) }));
+    }),
+  );
+
+  // Certificate rollover, step by step, through the admin API (…/saml_certificates): create a pending certificate,
+  // activate it, remove the old one. Each answer is a redirect to the application's page with a fixed notice.
+  const certificateStep = (method: 'POST' | 'DELETE', suffix: (certId: string) => string, done: CertificateNotice) =>
+    kit.admin(async (req, reply, who) => {
+      const found = await loadApp(kit, idParam(req));
+      const certId = (req.params as { certId?: unknown }).certId;
+      if (certId !== undefined && (typeof certId !== 'string' || !UUID.test(certId))) throw new GatehouseError('DASHBOARD_FORM_REFUSED', { detail: 'unknown certificate' });
+      const answer = await adminApi.call(method, `/access/apps/${String(found.id)}/saml_certificates${suffix(String(certId ?? ''))}`, method === 'POST' ? {} : undefined);
+      if (answer.status >= 500) throw new GatehouseError('INTERNAL', { detail: `admin API answered ${answer.status} to a certificate step` });
+      const ok = answer.status === 200 && answer.body.success;
+      ctx.logger.info({ event: `dashboard.certificate_${done}`, app_id: found.id, certificate_id: certId, ok, by: kit.email(who) }, 'SAML certificate step in the dashboard');
+      return reply.redirect(`/dashboard/applications/${String(found.id)}?certificate=${ok ? done : 'refused'}#certificates`, 303);
+    });
+  app.post('/dashboard/applications/:id/certificates', certificateStep('POST', () => '', 'created'));
+  app.post('/dashboard/applications/:id/certificates/:certId/activate', certificateStep('POST', (c) => `/${c}/activate`, 'activated'));
+  app.post('/dashboard/applications/:id/certificates/:certId/remove', certificateStep('DELETE', (c) => `/${c}`, 'removed'));
+
+  app.get(
+    '/dashboard/applications/:id/certificates/:certId/certificate.crt',
+    kit.admin(async (req, reply) => {
+      const found = await loadApp(kit, idParam(req));
+      const certId = (req.params as { certId?: unknown }).certId;
+      const cert = (Array.isArray(found.saas_app?.saml_certificates) ? (found.saas_app.saml_certificates as Array<Record<string, unknown>>) : []).find((c) => c.id === certId);
+      if (!cert) throw new GatehouseError('APP_NOT_FOUND', { detail: `no certificate ${String(certId).slice(0, 64)} in application ${String(found.id)}` });
+      return sendCertificate(reply, String(found.name), String(cert.status), certificatePem(String(cert.public_key ?? '')));
     }),
   );
 
@@ -116,17 +148,7 @@ export function registerApplicationsRoutes(app: FastifyInstance, kit: DashboardK
     '/dashboard/applications/:id/certificate.crt',
     kit.admin(async (req, reply) => {
       const found = await loadApp(kit, idParam(req));
-      const pem = certificatePem(String(found.saas_app?.public_key ?? ''));
-      const file = `${String(found.name).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'gatehouse'}-gatehouse.crt`;
-      return reply
-        .status(200)
-        .headers({
-          'content-type': 'application/x-x509-ca-cert',
-          'content-disposition': `attachment; filename="${file}"`,
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-        })
-        .send(pem);
+      return sendCertificate(reply, String(found.name), undefined, certificatePem(String(found.saas_app?.public_key ?? '')));
     }),
   );
 
@@ -140,6 +162,23 @@ export function registerApplicationsRoutes(app: FastifyInstance, kit: DashboardK
       return reply.redirect('/dashboard/applications?deleted=1', 303);
     }),
   );
+}
+
+const CERTIFICATE_NOTICES: CertificateNotice[] = ['created', 'activated', 'removed', 'refused'];
+
+/** A certificate as a .crt download; the file name is made only of safe characters from the app's name. */
+function sendCertificate(reply: FastifyReply, appName: string, status: string | undefined, pem: string): FastifyReply {
+  const stem = appName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'gatehouse';
+  const file = `${stem}-gatehouse${status && /^(pending|retired)$/.test(status) ? `-${status}` : ''}.crt`;
+  return reply
+    .status(200)
+    .headers({
+      'content-type': 'application/x-x509-ca-cert',
+      'content-disposition': `attachment; filename="${file}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    })
+    .send(pem);
 }
 
 function templateOf(raw: unknown): AppTemplate | undefined {
@@ -352,6 +391,16 @@ async function toDetail(kit: DashboardKit, a: Record<string, any>): Promise<AppD
     loginMethods: (Array.isArray(a.allowed_idps) ? a.allowed_idps : []).map((id: unknown) => idpNames.get(String(id)) ?? String(id)),
     policies: (Array.isArray(a.policies) ? a.policies : []).map((p: Record<string, unknown>) => `${String(p.name)} (${String(p.decision)}${p.reusable === true ? ', reusable' : ''})`),
     attributes: (Array.isArray(s.custom_attributes) ? s.custom_attributes : []).map((x: Record<string, any>) => ({ name: String(x.name), source: String(x.source?.name ?? '') })),
+    certificates: (Array.isArray(s.saml_certificates) ? s.saml_certificates : []).map(
+      (c: Record<string, any>): AppCertificateRow => ({
+        id: String(c.id),
+        status: c.status === 'active' || c.status === 'pending' ? c.status : 'retired',
+        notAfter: String(c.not_after ?? ''),
+        daysUntilExpiry: Number(c.days_until_expiry ?? 0),
+        expiryWarning: c.expiry_warning === true,
+        sha256: String(c.sha256_fingerprint ?? ''),
+      }),
+    ),
   };
 }
 

@@ -28,9 +28,11 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: AppContext, flow: L
   };
 
   app.get<{ Params: { aud: string } }>('/cdn-cgi/access/sso/saml/:aud/saml-metadata', async (req, reply) => {
-    const { app: found, signingKey: key } = await findTarget(req.params.aud);
+    const { app: found, signingKey: key, certificatePems } = await findTarget(req.params.aud);
     if (!key) throw new GatehouseError('INTERNAL', { detail: `app ${found.id} has no signing key` });
-    const xml = buildIdpMetadata({ entityId: ctx.urls.ssoEndpoint(found.aud), ssoUrl: ctx.urls.ssoEndpoint(found.aud), certificatePems: [key.certificatePem] });
+    // Every certificate of a rollover (active first, then pending and retired ones), so the SP trusts the new one before
+    // the switch and the old one until it is removed; responses are signed with the active key only.
+    const xml = buildIdpMetadata({ entityId: ctx.urls.ssoEndpoint(found.aud), ssoUrl: ctx.urls.ssoEndpoint(found.aud), certificatePems });
     return reply
       .header('content-type', 'application/samlmetadata+xml; charset=utf-8')
       .header('content-disposition', 'inline; filename="access_saml_metadata.xml"')

@@ -47,10 +47,12 @@ export class SessionTokens {
   async verify(token: string, now: Date): Promise<SessionClaims | undefined> {
     if (token.length > 8192) return undefined;
     const expect = { issuer: this.options.issuer, audience: this.options.audience, nowSeconds: Math.floor(now.getTime() / 1000), clockToleranceSeconds: this.options.clockSkewSeconds };
-    const keys = await this.keyring.keys();
+    // Only keys that may have signed something: a published next key has not, so a token naming it is refused.
+    const keys = await this.keyring.verifyingKeys();
     let result = verifySessionJwt(token, (kid) => keys.find((k) => k.kid === kid), expect);
     if (!result.ok && result.reason === 'unknown_kid' && result.kid) {
-      // Possibly a key another instance just created: look once more in the store.
+      // Possibly a key this instance has not read yet; byKid re-reads the store, but at most every few seconds, so
+      // forged tokens with random kids cannot turn into one database query each. Still unknown: refused.
       const key = await this.keyring.byKid(result.kid);
       if (key) result = verifySessionJwt(token, (kid) => (kid === key.kid ? key : undefined), expect);
     }

@@ -7,7 +7,7 @@ import { verifySessionJwt } from './verify-session-jwt.js';
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const publicKey = createPublicKey(privateKey);
 const kid = 'a'.repeat(64);
-const key: SessionKey = { kid, privateKey, publicKey, jwk: {}, certificatePem: '', createdAt: new Date(0) };
+const key: SessionKey = { kid, privateKey, publicKey, jwk: {}, certificatePem: '', createdAt: new Date(0), generation: 1, activatedAt: new Date(0) };
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 const now = 1_800_000_000;
 const expect_ = { issuer: 'https://team.example.com', audience: 'team.example.com', nowSeconds: now, clockToleranceSeconds: 60 };

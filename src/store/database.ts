@@ -47,6 +47,10 @@ export interface AppSigningKeysTable {
   certificate_pem: string;
   not_after: number;
   created_at: number;
+  /** active (signs), pending (published, will sign once activated), retired (published until removed, never signs). */
+  status: string;
+  activated_at: number | null;
+  retired_at: number | null;
 }
 
 export interface PoliciesTable {
@@ -68,8 +72,12 @@ export interface SessionKeysTable {
   private_key_pem: string;
   certificate_pem: string;
   created_at: number;
-  /** When it stops signing (rotation); null while current. */
+  /** Before migration 0003: when it stopped signing. Unused since; a key's end follows from its successor. */
   retired_at: number | null;
+  /** Unique, increasing: the order of the keys. Null only never (set by migration 0003 and by every insert). */
+  generation: number | null;
+  /** When the key starts (started) signing; in the future for the published-ahead next key. */
+  activated_at: number | null;
 }
 
 export interface UsersTable {

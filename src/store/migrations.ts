@@ -1,7 +1,7 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 /** Migrations live in code so the build ships them; the same DDL runs on SQLite and PostgreSQL. */
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_initial': {
     async up(db: Kysely<any>) {
       await db.schema
@@ -158,6 +158,33 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('access_logs_email').on('access_logs').columns(['user_email', 'created_at']).execute();
       // The identity each user was last seen with, for the policy tester.
       await db.schema.alterTable('users').addColumn('last_identity', 'text').execute();
+    },
+  },
+  '0003_key_rotation': {
+    async up(db: Kysely<any>) {
+      // Session keys: `generation` orders the keys (unique, so two instances creating "the next key" at once
+      // collide and one insert wins); `activated_at` is when a key starts signing, set when the key is created, in
+      // the future for the published-ahead next key. A key stops verifying a grace period after its successor's
+      // activation. Existing keys get generations in creation order and activated_at = created_at.
+      await db.schema.alterTable('session_keys').addColumn('generation', 'integer').execute();
+      await db.schema.alterTable('session_keys').addColumn('activated_at', 'bigint').execute();
+      await sql`update session_keys set activated_at = created_at,
+        generation = 1 + (select count(*) from session_keys s2
+          where s2.created_at < session_keys.created_at or (s2.created_at = session_keys.created_at and s2.kid < session_keys.kid))`.execute(db);
+      await db.schema.createIndex('session_keys_generation').on('session_keys').column('generation').unique().execute();
+      // App SAML signing keys: status active | pending | retired. Until now the newest key of an app signed.
+      // Default active: a writer that does not know the column (an older tool inserting an app's one key) leaves a
+      // signing app, and a second such key for the same app is refused by the unique index below rather than kept.
+      await db.schema.alterTable('app_signing_keys').addColumn('status', 'text', (c) => c.notNull().defaultTo('active')).execute();
+      await db.schema.alterTable('app_signing_keys').addColumn('activated_at', 'bigint').execute();
+      await db.schema.alterTable('app_signing_keys').addColumn('retired_at', 'bigint').execute();
+      await sql`update app_signing_keys set status = 'retired'
+        where id <> (select k2.id from app_signing_keys k2 where k2.app_id = app_signing_keys.app_id order by k2.created_at desc, k2.id desc limit 1)`.execute(db);
+      await sql`update app_signing_keys set activated_at = created_at where status = 'active'`.execute(db);
+      // At most one active and one pending key per app, enforced by the database so concurrent admin requests on
+      // different instances cannot leave two keys signing (partial unique indexes: SQLite and PostgreSQL both have them).
+      await db.schema.createIndex('app_signing_keys_one_active').on('app_signing_keys').column('app_id').unique().where(sql.ref('status'), '=', sql.lit('active')).execute();
+      await db.schema.createIndex('app_signing_keys_one_pending').on('app_signing_keys').column('app_id').unique().where(sql.ref('status'), '=', sql.lit('pending')).execute();
     },
   },
 };

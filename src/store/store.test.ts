@@ -123,8 +123,12 @@ for (const dialect of cases) {
       await tdb.store.apps.insert(app('a1', 'f'.repeat(64)));
       expect((await tdb.store.apps.getByAud('f'.repeat(64)))?.saasApp.spEntityId).toBe('urn:sp');
       await tdb.store.apps.insertSigningKey({ id: 'k1', appId: 'a1', privateKeyPem: 'PRIV', certificatePem: 'CERT1', notAfter: new Date(t0.getTime() + 1e9), createdAt: t0 });
-      await tdb.store.apps.insertSigningKey({ id: 'k2', appId: 'a1', privateKeyPem: 'PRIV', certificatePem: 'CERT2', notAfter: new Date(t0.getTime() + 1e9), createdAt: new Date(t0.getTime() + 5) });
+      await tdb.store.apps.insertSigningKey({ id: 'k2', appId: 'a1', privateKeyPem: 'PRIV', certificatePem: 'CERT2', notAfter: new Date(t0.getTime() + 1e9), createdAt: new Date(t0.getTime() + 5), status: 'pending' });
+      expect((await tdb.store.apps.currentSigningKey('a1'))?.certificatePem).toBe('CERT1');
+      expect(await tdb.store.apps.retireActiveSigningKey('a1', t0)).toBe(true);
+      expect(await tdb.store.apps.activateSigningKey('a1', 'k2', t0)).toBe(true);
       expect((await tdb.store.apps.currentSigningKey('a1'))?.certificatePem).toBe('CERT2');
+      expect((await tdb.store.apps.certificates('a1')).map((c) => [c.id, c.status])).toEqual([['k2', 'active'], ['k1', 'retired']]);
       const policy = (id: string, precedence: number): AccessPolicy => ({
         id,
         appId: 'a1',
@@ -319,11 +323,13 @@ for (const dialect of cases) {
       expect(await tdb.store.idps.get('t2')).toBeDefined();
     });
 
-    it('session keys: current and recently retired keys verify', async () => {
+    it('session keys: the current key and those whose successor activated within the grace period verify', async () => {
       const now = new Date(t0.getTime() + 10 * 86_400_000);
-      await tdb.store.sessionKeys.insert({ kid: 'old', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, retiredAt: new Date(now.getTime() - 8 * 86_400_000) });
-      await tdb.store.sessionKeys.insert({ kid: 'prev', privateKeyPem: 'p', certificatePem: 'c', createdAt: new Date(t0.getTime() + 1), retiredAt: new Date(now.getTime() - 86_400_000) });
-      await tdb.store.sessionKeys.insert({ kid: 'cur', privateKeyPem: 'p', certificatePem: 'c', createdAt: new Date(t0.getTime() + 2), retiredAt: null });
+      await tdb.store.sessionKeys.insert({ kid: 'old', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0 });
+      await tdb.store.sessionKeys.insert({ kid: 'prev', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, activatedAt: new Date(now.getTime() - 8 * 86_400_000) });
+      await tdb.store.sessionKeys.insert({ kid: 'cur', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, activatedAt: new Date(now.getTime() - 86_400_000) });
+      await tdb.store.sessionKeys.insert({ kid: 'next', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, activatedAt: new Date(now.getTime() + 86_400_000) });
+      expect((await tdb.store.sessionKeys.all()).map((k) => [k.kid, k.generation])).toEqual([['old', 1], ['prev', 2], ['cur', 3], ['next', 4]]);
       expect((await tdb.store.sessionKeys.verifying(now, 7 * 86_400_000)).map((k) => k.kid)).toEqual(['cur', 'prev']);
     });
   });

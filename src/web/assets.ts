@@ -163,6 +163,11 @@ textarea.app-pem { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "
 .app-plain { list-style: none; margin: 0; padding: 0; }
 .app-danger { background: var(--danger); border-color: var(--danger); }
 .app-danger:hover { background: #8f1c13; border-color: #8f1c13; }
+.app-cert-actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+.app-cert-actions form { margin: 0; }
+.app-cert-actions button, .app-cert-actions .button { width: auto; min-height: 2.25rem; padding: .375rem .75rem; }
+.app-cert-warning { display: block; color: var(--danger); font-weight: 600; }
+.app-sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 @media (max-width: 30rem) {
   .app-attr-row { grid-template-columns: 1fr; }
   .app-toolbar .button, .app-inline-button, .app-submit, .app-danger { width: 100%; }

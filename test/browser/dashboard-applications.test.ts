@@ -195,6 +195,72 @@ describe.skipIf(!chromiumAvailable)('Access › Applications in Chromium', () =>
     expect((await gh.api(`/apps/${appId}`)).status).toBe(404);
   });
 
+  it('shows each signing certificate with its expiry and a 30-day warning, and rolls the certificate over in three steps', async () => {
+    const made = await gh.api('/apps', { body: { type: 'saas', name: 'Rollover', saas_app: { sp_entity_id: 'https://rollover.example.test/sp', consumer_service_url: acsUrl } } });
+    const appId = made.body.result.id as string;
+    const firstId = made.body.result.saas_app.saml_certificates[0].id as string;
+    // Set up through the API: the active certificate is one that expires in 20 days.
+    const short = (await gh.api(`/apps/${appId}/saml_certificates`, { body: { validity_days: 20 } })).body.result;
+    expect((await gh.api(`/apps/${appId}/saml_certificates/${short.id}/activate`, { body: {} })).status).toBe(200);
+    const rows = page.locator('#certificates ~ table tbody tr');
+    const row = (status: string) => page.locator('#certificates ~ table tbody tr', { hasText: status });
+
+    await page.goto(`${gh.base}/dashboard/applications/${appId}`);
+    expect(await page.getByRole('heading', { name: 'Signing certificates' }).isVisible()).toBe(true);
+    const warning = page.locator('#certificate-warning');
+    expect(await warning.getAttribute('role')).toBe('alert');
+    expect(await warning.textContent()).toMatch(/The active certificate \(SHA-256 [0-9A-F:]{11}…\) expires on \d{4}-\d{2}-\d{2}, in 19 days\./);
+    expect(await rows.count()).toBe(2);
+    expect(await row('Active').textContent()).toContain(short.not_after.slice(0, 10));
+    expect(await row('Active').locator('.app-cert-warning').textContent()).toBe('Expires in 19 days');
+    expect(await row('Retired').locator('.app-cert-warning').count()).toBe(0);
+    expect(await row('Active').getByRole('button').count()).toBe(0);
+    await expectAccessible(page, 'the application page with an expiring certificate');
+
+    // The retired certificate is removed first (one click, CSRF-protected form).
+    await row('Retired').getByRole('button', { name: /^Remove retired certificate/ }).click();
+    await page.waitForURL(`${gh.base}/dashboard/applications/${appId}?certificate=removed#certificates`);
+    expect(await page.locator('#certificate-notice').textContent()).toContain('removed');
+    expect(await rows.count()).toBe(1);
+
+    // 1. Create a new certificate: pending, published in the metadata, not yet signing.
+    await page.getByRole('button', { name: 'Create a new certificate' }).click();
+    await page.waitForURL(/certificate=created#certificates$/);
+    expect(await page.locator('#certificate-notice').textContent()).toContain('published in the SAML metadata');
+    expect(await rows.count()).toBe(2);
+    expect(await row('Pending').locator('.app-hint').textContent()).toMatch(/^Expires in 36\d\d days$/);
+    expect(await page.getByRole('button', { name: 'Create a new certificate' }).count()).toBe(0);
+    const pendingId = (await row('Pending').getAttribute('id'))!.replace('certificate-', '');
+    const metadata = await (await fetch(`${made.body.result.saas_app.sso_endpoint}/saml-metadata`)).text();
+    expect(metadata.match(/<ds:X509Certificate>/g)).toHaveLength(2);
+    // The pending certificate can be downloaded for the service provider before the switch.
+    const [download] = await Promise.all([page.waitForEvent('download'), row('Pending').getByRole('link', { name: /^Download pending certificate/ }).click()]);
+    expect(download.suggestedFilename()).toBe('Rollover-gatehouse-pending.crt');
+    await expectAccessible(page, 'the application page with a pending certificate');
+
+    // 2. Activate it: it signs from now on; the old one is retired; the warning is gone.
+    await row('Pending').getByRole('button', { name: /^Activate pending certificate/ }).click();
+    await page.waitForURL(/certificate=activated#certificates$/);
+    expect(await page.locator('#certificate-notice').textContent()).toContain('signed with it from now on');
+    expect(await page.locator('#certificate-warning').count()).toBe(0);
+    expect(await row('Active').getAttribute('id')).toBe(`certificate-${pendingId}`);
+    expect(await row('Retired').getAttribute('id')).toBe(`certificate-${short.id}`);
+    expect((await gh.api(`/apps/${appId}`)).body.result.saas_app.public_key).toBe((await gh.api(`/apps/${appId}/saml_certificates`)).body.result[0].public_key);
+
+    // 3. Remove the old one.
+    await row('Retired').getByRole('button', { name: /^Remove retired certificate/ }).click();
+    await page.waitForURL(/certificate=removed#certificates$/);
+    expect(await rows.count()).toBe(1);
+    const left = (await gh.api(`/apps/${appId}/saml_certificates`)).body.result;
+    expect(left.map((c: any) => [c.id, c.status])).toEqual([[pendingId, 'active']]);
+    expect(left.some((c: any) => c.id === firstId)).toBe(false);
+
+    // A forged step (no CSRF token) is refused and changes nothing.
+    const forged = await admin.context.request.post(`${gh.base}/dashboard/applications/${appId}/certificates`, { form: { csrf: 'nope' }, headers: { origin: gh.base }, maxRedirects: 0 });
+    expect(forged.status()).toBeGreaterThanOrEqual(400);
+    expect((await gh.api(`/apps/${appId}/saml_certificates`)).body.result).toHaveLength(1);
+  });
+
   it('an invalid ACS URL is shown next to its field and the other values are kept', async () => {
     await page.goto(`${gh.base}/dashboard/applications/new/saml`);
     await page.getByLabel('Application name').fill('Wiki');

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AppRecord, AppSigningKey } from '../../apps/app-record.js';
+import type { AppCertificate, AppRecord, AppSigningKey, SigningKeyStatus } from '../../apps/app-record.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { secretContext } from '../../secrets/secret-contexts.js';
 import type { AppsTable, Database } from '../database.js';
@@ -46,6 +46,7 @@ export class AppRepo {
   }
 
   async insertSigningKey(key: AppSigningKey): Promise<void> {
+    const status = key.status ?? 'active';
     await this.db
       .insertInto('app_signing_keys')
       .values({
@@ -55,19 +56,16 @@ export class AppRepo {
         certificate_pem: key.certificatePem,
         not_after: key.notAfter.getTime(),
         created_at: key.createdAt.getTime(),
+        status,
+        activated_at: status === 'active' ? key.createdAt.getTime() : null,
+        retired_at: null,
       })
       .execute();
   }
 
-  /** The key that signs now: the newest. (Rollover with several published certificates comes later.) */
+  /** The key that signs now: the app's one active key (a unique index allows no second one). */
   async currentSigningKey(appId: string): Promise<AppSigningKey | undefined> {
-    const row = await this.db
-      .selectFrom('app_signing_keys')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('app_signing_keys').selectAll().where('app_id', '=', appId).where('status', '=', 'active').executeTakeFirst();
     return (
       row && {
         id: row.id,
@@ -76,8 +74,60 @@ export class AppRepo {
         certificatePem: row.certificate_pem,
         notAfter: new Date(row.not_after),
         createdAt: new Date(row.created_at),
+        status: 'active',
       }
     );
+  }
+
+  /**
+   * Every certificate of the app, public parts only (no private key is read or decrypted here): active first, then
+   * pending, then retired, newest first within each. This order is the metadata's KeyDescriptor order.
+   */
+  async certificates(appId: string): Promise<AppCertificate[]> {
+    const rows = await this.db
+      .selectFrom('app_signing_keys')
+      .select(['id', 'app_id', 'certificate_pem', 'not_after', 'created_at', 'status', 'activated_at', 'retired_at'])
+      .where('app_id', '=', appId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    const rank: Record<string, number> = { active: 0, pending: 1, retired: 2 };
+    return rows
+      .map((r) => ({
+        id: r.id,
+        appId: r.app_id,
+        certificatePem: r.certificate_pem,
+        notAfter: new Date(r.not_after),
+        createdAt: new Date(r.created_at),
+        status: (r.status === 'active' || r.status === 'pending' ? r.status : 'retired') as SigningKeyStatus,
+        activatedAt: r.activated_at === null ? undefined : new Date(r.activated_at),
+        retiredAt: r.retired_at === null ? undefined : new Date(r.retired_at),
+      }))
+      .sort((a, b) => rank[a.status]! - rank[b.status]!);
+  }
+
+  /** The active key becomes retired (the first half of a switch-over; run in the transaction that activates another). */
+  async retireActiveSigningKey(appId: string, now: Date): Promise<boolean> {
+    const res = await this.db.updateTable('app_signing_keys').set({ status: 'retired', retired_at: now.getTime() }).where('app_id', '=', appId).where('status', '=', 'active').executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** A pending or retired key becomes active, only if it still is pending or retired (a conditional update). */
+  async activateSigningKey(appId: string, keyId: string, now: Date): Promise<boolean> {
+    const res = await this.db
+      .updateTable('app_signing_keys')
+      .set({ status: 'active', activated_at: now.getTime(), retired_at: null })
+      .where('id', '=', keyId)
+      .where('app_id', '=', appId)
+      .where('status', 'in', ['pending', 'retired'])
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Deletes a pending or retired key; the active key can never be removed this way. */
+  async removeSigningKey(appId: string, keyId: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('app_signing_keys').where('id', '=', keyId).where('app_id', '=', appId).where('status', 'in', ['pending', 'retired']).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
   }
 }
 

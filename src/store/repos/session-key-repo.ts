@@ -1,40 +1,64 @@
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { secretContext } from '../../secrets/secret-contexts.js';
-import type { Database } from '../database.js';
+import type { Database, SessionKeysTable } from '../database.js';
 
 export interface SessionKeyRow {
   kid: string;
   privateKeyPem: string;
   certificatePem: string;
   createdAt: Date;
-  retiredAt: Date | null;
+  /** Unique and increasing: the successor of generation n is generation n + 1. */
+  generation: number;
+  /** When the key starts signing (in the future for the published-ahead next key). */
+  activatedAt: Date;
 }
 
+/**
+ * The CF_Authorization signing keys. Which key signs is not stored as a flag: it follows from the rows (the newest
+ * generation whose activated_at has passed), so every instance reading the same rows agrees without coordination.
+ * Every write here is safe to race: inserts collide on the unique generation, updates and deletes are conditional.
+ */
 export class SessionKeyRepo {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
   ) {}
 
-  /** Keys that verify: the current one and those retired less than `graceMs` ago, newest first. */
-  async verifying(now: Date, graceMs: number): Promise<SessionKeyRow[]> {
-    const rows = await this.db
-      .selectFrom('session_keys')
-      .selectAll()
-      .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', now.getTime() - graceMs)]))
-      .orderBy('created_at', 'desc')
-      .execute();
-    return rows.map((r) => ({
-      kid: r.kid,
-      privateKeyPem: this.secrets.open(r.private_key_pem, secretContext.sessionKey(r.kid)),
-      certificatePem: r.certificate_pem,
-      createdAt: new Date(r.created_at),
-      retiredAt: r.retired_at === null ? null : new Date(r.retired_at),
-    }));
+  /** Every stored key, oldest generation first, private keys opened (a row that does not open throws: fail closed). */
+  async all(): Promise<SessionKeyRow[]> {
+    const rows = await this.db.selectFrom('session_keys').selectAll().orderBy('generation').orderBy('kid').execute();
+    return rows.map((r) => this.#fromRow(r));
   }
 
-  async insert(row: SessionKeyRow): Promise<void> {
+  /**
+   * Inserts the key of a generation unless another instance already stored one for it. Returns whether this row was
+   * stored; when false, the caller reads the winner's key instead of its own (both instances then use one key).
+   */
+  async insertIfGenerationFree(row: SessionKeyRow): Promise<boolean> {
+    const res = await this.db
+      .insertInto('session_keys')
+      .values({
+        kid: row.kid,
+        private_key_pem: this.secrets.seal(row.privateKeyPem, secretContext.sessionKey(row.kid)),
+        certificate_pem: row.certificatePem,
+        created_at: row.createdAt.getTime(),
+        retired_at: null,
+        generation: row.generation,
+        activated_at: row.activatedAt.getTime(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    // 0 on both dialects when the conflict skipped the row.
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  /**
+   * Stores a key as given (a conflict throws). Without a generation it follows the newest; without an activation
+   * it signs from its creation. For tests and tools; the keyring creates keys with insertIfGenerationFree.
+   */
+  async insert(row: Omit<SessionKeyRow, 'generation' | 'activatedAt'> & { generation?: number; activatedAt?: Date; retiredAt?: Date | null }): Promise<void> {
+    const newest = await this.db.selectFrom('session_keys').select((eb) => eb.fn.max('generation').as('g')).executeTakeFirst();
     await this.db
       .insertInto('session_keys')
       .values({
@@ -43,7 +67,48 @@ export class SessionKeyRepo {
         certificate_pem: row.certificatePem,
         created_at: row.createdAt.getTime(),
         retired_at: row.retiredAt?.getTime() ?? null,
+        generation: row.generation ?? Number(newest?.g ?? 0) + 1,
+        activated_at: (row.activatedAt ?? row.createdAt).getTime(),
       })
       .execute();
+  }
+
+  /**
+   * Keys that verify at `now`, newest first: activated, and either the newest such key or one whose successor
+   * activated less than `graceMs` ago. (The keyring derives the same from session-key-schedule.ts.)
+   */
+  async verifying(now: Date, graceMs: number): Promise<SessionKeyRow[]> {
+    const activated = (await this.all()).filter((k) => k.activatedAt.getTime() <= now.getTime()).reverse();
+    return activated.filter((_k, i) => i === 0 || activated[i - 1]!.activatedAt.getTime() > now.getTime() - graceMs);
+  }
+
+  /**
+   * Moves a key's activation to `activatedAt`, only while its current activation is still after `notBefore`: a key
+   * that is about to sign (or signs) is never rescheduled, so instances that have not re-read yet cannot disagree.
+   */
+  async reschedule(kid: string, activatedAt: Date, notBefore: Date): Promise<boolean> {
+    const res = await this.db
+      .updateTable('session_keys')
+      .set({ activated_at: activatedAt.getTime() })
+      .where('kid', '=', kid)
+      .where('activated_at', '>', notBefore.getTime())
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Removes a key for good (its grace period is over); its kid stops verifying everywhere at the next read. */
+  async delete(kid: string): Promise<void> {
+    await this.db.deleteFrom('session_keys').where('kid', '=', kid).execute();
+  }
+
+  #fromRow(r: SessionKeysTable): SessionKeyRow {
+    return {
+      kid: r.kid,
+      privateKeyPem: this.secrets.open(r.private_key_pem, secretContext.sessionKey(r.kid)),
+      certificatePem: r.certificate_pem,
+      createdAt: new Date(Number(r.created_at)),
+      generation: Number(r.generation ?? 0),
+      activatedAt: new Date(Number(r.activated_at ?? r.created_at)),
+    };
   }
 }

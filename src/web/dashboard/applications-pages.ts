@@ -262,9 +262,62 @@ export interface AppDetail {
   loginMethods: string[];
   policies: string[];
   attributes: Array<{ name: string; source: string }>;
+  certificates: AppCertificateRow[];
 }
 
-export function appDetailPage(input: { email: string; csrf: string; app: AppDetail; created: boolean }): string {
+/** One signing certificate of the app, as the API's saas_app.saml_certificates lists it. */
+export interface AppCertificateRow {
+  id: string;
+  status: 'active' | 'pending' | 'retired';
+  notAfter: string;
+  daysUntilExpiry: number;
+  expiryWarning: boolean;
+  sha256: string;
+}
+
+/** What a certificate step's redirect says on the application's page (fixed texts: nothing from the request is echoed). */
+export type CertificateNotice = 'created' | 'activated' | 'removed' | 'refused';
+
+const CERTIFICATE_NOTICES: Record<CertificateNotice, string> = {
+  created: 'A new certificate was created. It is published in the SAML metadata now: give the service provider the metadata (or download the certificate), then activate it.',
+  activated: 'The new certificate is active: every response is signed with it from now on. The previous certificate stays in the metadata until you remove it.',
+  removed: 'The certificate was removed from the metadata.',
+  refused: 'The certificate change was refused: the certificates changed in the meantime, or the step is not allowed (the active certificate cannot be removed). Check the list below.',
+};
+
+const STATUS_LABELS: Record<AppCertificateRow['status'], string> = { active: 'Active', pending: 'Pending', retired: 'Retired' };
+
+function expiryText(c: AppCertificateRow): string {
+  if (c.daysUntilExpiry < 0) return 'Expired';
+  if (c.daysUntilExpiry === 0) return 'Expires today';
+  return `Expires in ${c.daysUntilExpiry} day${c.daysUntilExpiry === 1 ? '' : 's'}`;
+}
+
+/** The rollover section: each certificate with status, expiry and warning, and the buttons for the three steps. */
+function certificatesSection(a: AppDetail, csrf: string, notice: CertificateNotice | undefined): SafeHtml {
+  const warned = a.certificates.filter((c) => c.expiryWarning);
+  const hasPending = a.certificates.some((c) => c.status === 'pending');
+  const base = `/dashboard/applications/${a.id}/certificates`;
+  const short = (c: AppCertificateRow) => c.sha256.slice(0, 11);
+  return html`<section aria-labelledby="certificates">
+<h2 id="certificates">Signing certificates</h2>
+${notice ? html`<p class="notice"${notice === 'refused' ? html` role="alert"` : html` role="status"`} id="certificate-notice">${CERTIFICATE_NOTICES[notice]}</p>` : ''}
+${warned.length > 0 ? html`<div class="notice" role="alert" id="certificate-warning">${warned.map((c) => html`<p>The ${c.status} certificate (SHA-256 ${short(c)}…) ${c.daysUntilExpiry < 0 ? 'has expired' : html`expires on ${c.notAfter.slice(0, 10)}, in ${c.daysUntilExpiry} days`}.${c.status === 'active' ? ' Create a new certificate, give the service provider the metadata, then activate it.' : ''}</p>`)}</div>` : ''}
+<p class="app-hint">To replace the certificate without an outage: create a new certificate (it is added to the SAML metadata but signs nothing), update the service provider from the metadata, activate the new certificate, and remove the old one once the service provider no longer needs it.</p>
+<table><caption>Signing certificates of ${a.name}</caption><thead><tr><th scope="col">Status</th><th scope="col">Expires (UTC)</th><th scope="col">SHA-256 fingerprint</th><th scope="col"><span class="app-sr-only">Actions</span></th></tr></thead><tbody>
+${a.certificates.map(
+  (c) => html`<tr id="certificate-${c.id}"><td>${STATUS_LABELS[c.status]}</td><td>${c.notAfter.slice(0, 10)} <span class="${c.expiryWarning ? 'app-cert-warning' : 'app-hint'}">${expiryText(c)}</span></td><td><code>${short(c)}…</code></td><td><div class="app-cert-actions">
+<a class="button secondary" href="${base}/${c.id}/certificate.crt" download>Download<span class="app-sr-only"> ${STATUS_LABELS[c.status].toLowerCase()} certificate ${short(c)}</span></a>
+${c.status === 'active' ? '' : html`<form method="post" action="${base}/${c.id}/activate"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Activate<span class="app-sr-only"> ${STATUS_LABELS[c.status].toLowerCase()} certificate ${short(c)}</span></button></form>
+<form method="post" action="${base}/${c.id}/remove"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="app-danger">Remove<span class="app-sr-only"> ${STATUS_LABELS[c.status].toLowerCase()} certificate ${short(c)}</span></button></form>`}
+</div></td></tr>`,
+)}
+</tbody></table>
+${hasPending ? '' : html`<form method="post" action="${base}" class="actions"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="app-submit">Create a new certificate</button></form>`}
+</section>`;
+}
+
+export function appDetailPage(input: { email: string; csrf: string; app: AppDetail; created: boolean; certificateNotice?: CertificateNotice }): string {
   const a = input.app;
   return dashboardPage(
     a.name,
@@ -283,6 +336,7 @@ export function appDetailPage(input: { email: string; csrf: string; app: AppDeta
 <label for="certificate">Signing certificate (PEM)</label>
 <textarea id="certificate" class="app-pem" readonly rows="8" spellcheck="false">${a.certificatePem}</textarea>
 <p><a class="button secondary app-inline-button" href="/dashboard/applications/${a.id}/certificate.crt" download>Download certificate (.crt)</a></p>
+${certificatesSection(a, input.csrf, input.certificateNotice)}
 <h2>Service provider</h2>
 <dl class="facts">
 <dt>Entity ID</dt><dd><code>${a.spEntityId}</code></dd>
