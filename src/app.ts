@@ -25,6 +25,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { trustedProxies } from './http/client-facts.js';
 import { Metrics } from './observability/metrics.js';
 import { LATEST_MIGRATION } from './store/migrations.js';
+import { classifyStoreError } from './store/classify-store-error.js';
 import { parseDuration } from './lib/duration.js';
 import { AccessLogWriter } from './logs/access-log-writer.js';
 import { SessionKeyring } from './session/session-keyring.js';
@@ -45,7 +46,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   const http = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // Per-request lines are noise at this rate; refusals and sign-ins are logged by the flow with their reasons.
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: 1024 * 1024,
     // The socket peer is the client; headers from proxies are trusted only once a trusted-proxy list exists.
     trustProxy: false,
@@ -55,7 +56,6 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     // as request_id, and a refusal's page shows it as the reference, so the user's id finds the admin's lines.
     genReqId: () => newRayId(),
     requestIdHeader: false,
-    requestIdLogLabel: 'request_id',
   });
 
   const metrics = new Metrics(ctx.poolStats);
@@ -113,7 +113,13 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   // decodes to at most 256 KiB, which is 342 KiB of base64.
   await http.register(async (pages) => {
     await pages.register(formbody, { bodyLimit: 512 * 1024 });
-    pages.setErrorHandler((error, req, reply) => renderErrorPage(error, req, reply, ctx.logger));
+    pages.setErrorHandler((error, req, reply) => {
+      // A database that is down or a full disk is the environment's fault, not the request's: a 503 the user can
+      // retry shortly, instead of the INTERNAL page (classify-store-error.ts).
+      const unavailable = classifyStoreError(error);
+      if (unavailable) reply.header('retry-after', '5');
+      return renderErrorPage(unavailable ?? error, req, reply, ctx.logger);
+    });
     pages.setNotFoundHandler((req, reply) => renderErrorPage(new GatehouseError('NOT_FOUND', { detail: `no route ${req.method} ${req.url.split('?')[0]}` }), req, reply, ctx.logger));
     registerSsoRoutes(pages, ctx, flow, apps, proxies, metrics);
     registerLoginRoutes(pages, flow, proxies);

@@ -67,16 +67,44 @@ async function main(): Promise<void> {
   else lines.push(`  Dashboard:   ${urls.base}/dashboard`);
   console.log(`${lines.join('\n')}\n`);
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    clearInterval(purge);
-    await http.close();
-    await opened.close();
+  // Graceful shutdown (systemd, docker stop, a deploy): stop accepting connections at once, so a proxy in front moves
+  // new requests to another instance; let the requests in flight finish; then stop the purge and close the store
+  // (those requests still need it). A second signal, or requests still running after SHUTDOWN_GRACE_MS, end the
+  // process without waiting any longer.
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ event: 'shutdown.forced', signal }, 'second signal: exiting without waiting for requests in flight');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ event: 'shutdown.started', signal }, 'shutting down: refusing new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.warn({ event: 'shutdown.forced', grace_ms: SHUTDOWN_GRACE_MS }, 'requests still in flight after the grace period: exiting without them');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    // server.close() closes only the keep-alive connections idle at that moment; one whose request finishes later
+    // would hold the close open for the keep-alive timeout (72 s). Sweep them as they fall idle.
+    const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
+    try {
+      await http.close();
+      clearInterval(sweep);
+      clearInterval(purge);
+      await opened.close();
+    } catch (e) {
+      logger.error({ event: 'shutdown.failed', err: e }, 'shutdown failed');
+      process.exit(1);
+    }
+    logger.info({ event: 'shutdown.completed' }, 'stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
+
+/** How long requests in flight may take to finish after SIGTERM (below systemd's 90 s and Kubernetes' 30 s). */
+const SHUTDOWN_GRACE_MS = 25_000;
 
 main().catch((e) => {
   console.error(e instanceof Error ? e.message : e);

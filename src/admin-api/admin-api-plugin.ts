@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { ERRORS } from '../errors/catalog.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { newRayId } from '../lib/random.js';
+import { classifyStoreError } from '../store/classify-store-error.js';
 import { registerAccessKeyRoutes } from './access-keys-routes.js';
 import { registerAccessLogRoutes } from './access-logs-routes.js';
 import { registerAppCertificateRoutes } from './app-certificates-routes.js';
@@ -91,10 +92,11 @@ function sendError(ctx: AppContext, error: unknown, req: FastifyRequest, reply: 
   const e = toApiError(error);
   const rayId = newRayId();
   ctx.logger[e.status >= 500 ? 'error' : 'info'](
-    { event: 'api.error', code: e.code, ray_id: rayId, detail: e.detail, method: req.method, path: req.url.split('?')[0], err: e.status >= 500 ? error : undefined },
+    { event: 'api.error', code: e.code, ray_id: rayId, detail: e.detail, hint: e.hint, method: req.method, path: req.url.split('?')[0], err: e.status >= 500 ? error : undefined },
     e.publicMessage,
   );
   const errors = e.fields.length > 0 ? fieldErrors(e.apiCode, e.fields) : [{ code: e.apiCode, message: e.status >= 500 ? `${e.publicMessage} (reference ${rayId})` : e.detail ?? e.publicMessage }];
+  if (e.code === 'STORE_UNAVAILABLE') reply.header('retry-after', '5');
   return reply.status(e.status).header('cache-control', 'no-store').send(failure(errors));
 }
 
@@ -109,6 +111,7 @@ function toApiError(error: unknown): GatehouseError {
     case 400:
       return new GatehouseError('API_VALIDATION', { detail: f.message, fields: [{ pointer: '', message: f.message }] });
     default:
-      return new GatehouseError('INTERNAL', { detail: error instanceof Error ? error.message : String(error), cause: error });
+      // The database down or its disk full: 503 STORE_UNAVAILABLE in the envelope, as on the pages.
+      return classifyStoreError(error) ?? new GatehouseError('INTERNAL', { detail: error instanceof Error ? error.message : String(error), cause: error });
   }
 }

@@ -43,6 +43,10 @@ function openPostgres(url: string): OpenDatabase {
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor may a client checked out of the pool (inside a transaction, between two queries): its 'error' event has no
+  // listener of the pool's then, and an unhandled 'error' would end the process. The next query on it fails instead,
+  // the request gets a 503 (classify-store-error.ts), and the pool discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
   return {
@@ -72,9 +76,15 @@ function openSqlite(path: string): OpenDatabase {
  */
 function withStatementCache(sqlite: BetterSqlite3.Database) {
   const cache = new Map<string, BetterSqlite3.Statement>();
+  // After SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or SQLITE_NOMEM inside a transaction SQLite may already have rolled
+  // it back by itself. Kysely's ROLLBACK would then fail with "no transaction is active", and that error would
+  // replace the real one (a full disk) in the log and in the error's classification: roll back only what is open.
+  const rollback = sqlite.prepare('rollback');
+  const safeRollback = { reader: false, run: () => (sqlite.inTransaction ? rollback.run() : { changes: 0, lastInsertRowid: 0 }) } as unknown as BetterSqlite3.Statement;
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
+      if (sql === 'rollback') return safeRollback;
       let statement = cache.get(sql);
       if (!statement) {
         if (cache.size >= 500) cache.clear();
