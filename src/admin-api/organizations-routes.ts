@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
+import { EMAIL } from '../identity/email.js';
 import { parseDuration } from '../lib/duration.js';
 import { type Organization, readOrganization, writeOrganization } from '../settings/organization.js';
 import { success } from './envelope.js';
@@ -10,7 +11,7 @@ import { validateBody } from './validate.js';
 const COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 const MAX_SESSION_MS = 730 * 3600_000;
 
-const bodySchema = z
+export const organizationBody = z
   .object({
     name: z.string().min(1).max(200).optional(),
     auth_domain: z.string().optional(),
@@ -46,9 +47,9 @@ const bodySchema = z
  */
 export function registerOrganizationRoutes(api: FastifyInstance, ctx: AppContext): void {
   const path = '/accounts/:account_id/access/organizations';
-  api.get(path, async () => success(serialize(await readOrganization(ctx.store), ctx)));
+  api.get(path, async () => success(serializeOrganization(await readOrganization(ctx.store), ctx)));
   const update = async (body: unknown) => {
-    const b = validateBody(bodySchema, body ?? {});
+    const b = validateBody(organizationBody, body ?? {});
     if (b.auth_domain !== undefined && b.auth_domain !== ctx.urls.authDomain) {
       validateBody(z.object({ auth_domain: z.literal(ctx.urls.authDomain, `is ${ctx.urls.authDomain} (from GATEHOUSE_URL) and cannot be changed here`) }), { auth_domain: b.auth_domain });
     }
@@ -70,13 +71,32 @@ export function registerOrganizationRoutes(api: FastifyInstance, ctx: AppContext
       updatedAt: ctx.clock.now(),
     };
     await writeOrganization(ctx.store, next);
-    return success(serialize(next, ctx));
+    return success(serializeOrganization(next, ctx));
   };
   api.put(path, async (req) => update(req.body));
   api.post(path, async (req) => update(req.body));
+
+  // Cloudflare's "Revoke existing sessions" for one user: every live session of that email ends on every instance
+  // (sessions are checked against the store on each use); the user can sign in again through policy as usual.
+  api.post(`${path}/revoke_user`, async (req) => {
+    const b = validateBody(revokeUserBody, req.body ?? {});
+    const revoked = await ctx.store.identities.deleteForEmail(b.email);
+    ctx.logger.info({ event: 'sessions.revoked', email: b.email, sessions: revoked, ray_id: req.id }, 'sessions revoked for a user');
+    return success(true);
+  });
 }
 
-function serialize(org: Organization, ctx: AppContext): Record<string, unknown> {
+const revokeUserBody = z
+  .object({
+    email: z.string().regex(EMAIL, 'must be an email address'),
+    // Cloudflare options about WARP devices; Gatehouse has no device sessions, so they change nothing.
+    devices: z.boolean().optional(),
+    user_uid: z.string().optional(),
+    warp_session_reauth: z.boolean().optional(),
+  })
+  .strict();
+
+export function serializeOrganization(org: Organization, ctx: Pick<AppContext, 'urls'>): Record<string, unknown> {
   const d = org.loginDesign;
   return {
     name: org.name,

@@ -49,4 +49,16 @@ export class IdentityRepo {
   async delete(nonce: string): Promise<void> {
     await this.db.deleteFrom('identities').where('nonce', '=', nonce).execute();
   }
+
+  /**
+   * Revokes every live session of a user (Cloudflare's revoke_user), on every instance at once: sessions are
+   * checked against this table on each use. The email matches case-insensitively, as sign-in treats it.
+   */
+  async deleteForEmail(email: string): Promise<number> {
+    const res = await this.db
+      .deleteFrom('identities')
+      .where('user_id', 'in', (qb) => qb.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())))
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
 }
