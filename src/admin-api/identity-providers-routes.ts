@@ -120,7 +120,7 @@ function readWarnings(idp: IdpRecord, now: Date): ApiMessage[] {
 }
 
 /** Validates a whole body (envelope and config together, so all problems come back at once). */
-function parseIdp(body: unknown, storedSecret: string | undefined): Pick<OidcIdpRecord, 'name' | 'type' | 'config'> {
+export function parseIdp(body: unknown, storedSecret: string | undefined): Pick<OidcIdpRecord, 'name' | 'type' | 'config'> {
   const parsed = validateBody(idpEnvelopeSchema.extend({ config: oidcConfigSchema }), body);
   const c = parsed.config;
   // On update an omitted or redacted secret keeps the stored one; on create a secret is required.
