@@ -1,3 +1,4 @@
+import { ADMIN_POLICY_KEY } from '../setup/first-run.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
@@ -65,6 +66,14 @@ export function registerPolicyRoutes(api: FastifyInstance, ctx: AppContext): voi
         throw new GatehouseError('API_CONFLICT', {
           detail: `policy ${existing.id} is used by ${apps.length === 1 ? 'the application' : `${apps.length} applications`}: ${apps.map((a) => `"${a.name}" (${a.id})`).join(', ')}`,
           hint: "remove it from those applications' policies first",
+        });
+      }
+      // The dashboard's administrators are this policy's include list. Deleting it would lock every administrator out
+      // for good (no setup link is offered once one was used), so it can be edited but not deleted.
+      if ((await tx.settings.get(ADMIN_POLICY_KEY)) === existing.id) {
+        throw new GatehouseError('API_CONFLICT', {
+          detail: `policy ${existing.id} names the dashboard's administrators and cannot be deleted`,
+          hint: 'edit its rules to change who administers Gatehouse, or name another policy in `gatehouse apply` (dashboard_admin_policy_id) first',
         });
       }
       await tx.policies.delete(existing.id);

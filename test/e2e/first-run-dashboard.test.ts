@@ -52,7 +52,13 @@ describe('first run and the dashboard', () => {
     const idps = (await gh.api('/identity_providers')).body.result as any[];
     expect(idps.map((i) => i.type)).toEqual(['onetimepin']);
     const policies = (await gh.api('/policies')).body.result as any[];
-    expect(policies.find((p) => p.name === 'Gatehouse administrators')?.include).toHaveLength(2);
+    const admins = policies.find((p) => p.name === 'Gatehouse administrators');
+    expect(admins?.include).toHaveLength(2);
+    // Deleting the administrators' policy would lock everyone out of the dashboard for good: refused, kept.
+    const removal = await gh.api(`/policies/${admins.id}`, { method: 'DELETE' });
+    expect(removal.status).toBe(409);
+    expect(removal.body.errors[0].message).toContain("names the dashboard's administrators");
+    expect((await gh.api(`/policies/${admins.id}`)).status).toBe(200);
   });
 
   it('an administrator signs in with a One-time PIN and lands in the dashboard', async () => {
