@@ -7,6 +7,9 @@
  *   3. Policy evaluation: evaluations/s of evaluateAccess, vs raw signatures/s (how many evaluations one signature costs);
  *      and at scale (1,000 policies x 10 rules, 50 groups): evaluations/s and p99 in microseconds (target < 200 µs).
  *   4. SAML callback validation of an IAM Identity Center-style response, vs raw RSA verifications/s.
+ *   5. Complete sign-ins under load (bench/signin-load.ts): N virtual users through oidc-provider to a SAML app, on
+ *      2 instances over PostgreSQL and on 1 over SQLite; sign-ins/s, p50/p99, errors, RSS per instance, and
+ *      Gatehouse CPU ms per complete sign-in (target <= 3 ms). Run after the server above has stopped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +26,7 @@ import { runLoad } from './load.js';
 import { measureRawRsa, rate } from './raw-rsa.js';
 import { measurePolicyScale } from './policy-scale.js';
 import { measureSamlCallback } from './saml-callback.js';
+import { BENCH_SECRET_KEY, formatSigninLoad, runSigninLoad } from './signin-load.js';
 
 const TOKEN = 'bench-token-0123456789abcdef0123456789abcdef';
 const SP_ENTITY = 'https://us-east-1.signin.aws.amazon.com/platform/saml/d-bench';
@@ -39,7 +43,7 @@ async function main(): Promise<void> {
   // The same V8 flags as npm start: a 4 MB young generation keeps peak RSS down at no cost in throughput here.
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
   const server = spawn(process.execPath, [...nodeFlags, ...profile, 'dist/main.js'], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, GATEHOUSE_API_TOKEN: TOKEN, GATEHOUSE_ACCOUNT_ID: accountId, LOG_LEVEL: 'info', NODE_ENV: 'production' },
+    env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, GATEHOUSE_API_TOKEN: TOKEN, GATEHOUSE_ACCOUNT_ID: accountId, GATEHOUSE_SECRET_KEY: BENCH_SECRET_KEY, LOG_LEVEL: 'info', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const op = await startOidcProvider({ redirectUris: [`${base}/cdn-cgi/access/callback`] });
@@ -155,10 +159,18 @@ async function main(): Promise<void> {
         `${report.saml_callback_validation.efficiency} of ${report.raw_rsa2048.verifies_per_sec_one_core} raw RSA-2048 verifications/s ÷ 2.`,
     );
   } finally {
+    const exited = new Promise((resolve) => (server.exitCode !== null || server.signalCode !== null ? resolve(undefined) : server.once('exit', resolve)));
     server.kill('SIGTERM');
     await op.close();
+    await exited;
     rmSync(dir, { recursive: true, force: true });
   }
+
+  // The sign-in load scenarios start their own processes and need both cores to themselves.
+  const signinLoad = await runSigninLoad();
+  console.log(JSON.stringify({ signin_load: signinLoad }, null, 2));
+  console.log('');
+  for (const line of formatSigninLoad(signinLoad)) console.log(line);
 }
 
 function auth(): Record<string, string> {
