@@ -1,3 +1,4 @@
+import type { IdpRecord } from '../connectors/idp-record.js';
 import type { Clock } from '../lib/clock.js';
 import type { AccessPolicy, PolicyLookups } from '../policy/policy-types.js';
 import { type Organization, readOrganization } from '../settings/organization.js';
@@ -30,6 +31,7 @@ export class AppDirectory {
   readonly #byId = new Map<string, SsoTarget | null>();
   #lookups: Promise<PolicyLookups> | undefined;
   #organization: Promise<Organization> | undefined;
+  #idps: Promise<IdpRecord[]> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -84,6 +86,26 @@ export class AppDirectory {
     return this.#organization;
   }
 
+  /**
+   * The login methods (with their secrets, as the connectors need them), per configuration version: every step of
+   * a sign-in reads them, and they change only through Store.changeConfig.
+   */
+  async idps(): Promise<IdpRecord[]> {
+    await this.#fresh();
+    this.#idps ??= this.store.idps.list(0, 10_000).then(
+      (page) => page.items,
+      (e: unknown) => {
+        this.#idps = undefined;
+        throw e;
+      },
+    );
+    return this.#idps;
+  }
+
+  async idp(id: string): Promise<IdpRecord | undefined> {
+    return (await this.idps()).find((idp) => idp.id === id);
+  }
+
   async #load(app: AppRecord): Promise<SsoTarget> {
     const [policies, signingKey, certificates, lookups] = await Promise.all([
       this.store.policies.listForApp(app.id),
@@ -104,6 +126,7 @@ export class AppDirectory {
       this.#byId.clear();
       this.#lookups = undefined;
       this.#organization = undefined;
+      this.#idps = undefined;
       this.#version = version;
     }
   }
@@ -113,6 +136,7 @@ export class AppDirectory {
     this.#byId.clear();
     this.#lookups = undefined;
     this.#organization = undefined;
+    this.#idps = undefined;
     this.#checkedAt = -Infinity;
   }
 }

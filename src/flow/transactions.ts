@@ -18,6 +18,11 @@ export interface UpstreamTransaction {
   connectorState: ConnectorState;
   /** The SSO transaction this login serves, if any; taken (single-use) when the login completes. */
   ssoTxId?: string;
+  /**
+   * Or the SSO request itself, when the app's only login method was started straight from the SSO endpoint: it is
+   * used up together with this transaction, so it needs no transaction of its own.
+   */
+  sso?: SsoTransaction;
   binding: string;
   /** An admin's Test of this login method: the callback shows the result and signs no one in. */
   test?: boolean;

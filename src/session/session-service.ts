@@ -55,9 +55,8 @@ export class SessionService {
     const nonce = randomToken(24);
     const signingKey = await this.tokens.signingKey();
     return this.store.withTransaction(async (tx) => {
-      const userId = await tx.users.upsertByEmail(identity.email, now);
-      // Kept for the policy tester ("would this user get in, as last seen?").
-      await tx.users.setLastIdentity(userId, JSON.stringify(identity));
+      // The Identity is kept for the policy tester ("would this user get in, as last seen?").
+      const userId = await tx.users.upsertByEmail(identity.email, now, JSON.stringify(identity));
       const result = await build({ userId, nonce, expiresAt });
       const record: SessionRecord = { userId, identity, iat: Math.floor(now.getTime() / 1000), ip };
       await tx.identities.put({ nonce, userId, identity: JSON.stringify(record), createdAt: now, expiresAt });

@@ -5,14 +5,19 @@ import type { Database } from '../database.js';
 export class UserRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The stable user id for an email (Cloudflare's user_uuid / JWT sub), created on first sign-in. */
-  async upsertByEmail(email: string, now: Date): Promise<string> {
-    await this.db
+  /**
+   * The stable user id for an email (Cloudflare's user_uuid / JWT sub), created on first sign-in. With
+   * `lastIdentityJson`, also remembers the sign-in's Identity for the policy tester ("as last seen"): one statement
+   * either way, since it runs on every sign-in.
+   */
+  async upsertByEmail(email: string, now: Date, lastIdentityJson?: string): Promise<string> {
+    const seen = { last_seen_at: now.getTime(), ...(lastIdentityJson !== undefined ? { last_identity: lastIdentityJson } : {}) };
+    const row = await this.db
       .insertInto('users')
-      .values({ id: uuid(), email, created_at: now.getTime(), last_seen_at: now.getTime() })
-      .onConflict((oc) => oc.column('email').doUpdateSet({ last_seen_at: now.getTime() }))
-      .execute();
-    const row = await this.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+      .values({ id: uuid(), email, created_at: now.getTime(), ...seen })
+      .onConflict((oc) => oc.column('email').doUpdateSet(seen))
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return row.id;
   }
 
