@@ -1,4 +1,5 @@
-import { SignJWT, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { signSessionJwt } from './sign-session-jwt.js';
 import { verifySessionJwt } from './verify-session-jwt.js';
 import type { SessionKey, SessionKeyring } from './session-keyring.js';
 
@@ -32,15 +33,21 @@ export class SessionTokens {
   async issue(input: { email: string; userId: string; nonce: string; now: Date; expiresAt: Date }, signingKey?: SessionKey): Promise<string> {
     const key = signingKey ?? (await this.keyring.signingKey());
     const iat = Math.floor(input.now.getTime() / 1000);
-    return new SignJWT({ email: input.email, identity_nonce: input.nonce, type: 'org', account_id: this.options.accountId })
-      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-      .setIssuer(this.options.issuer)
-      .setAudience([this.options.audience])
-      .setSubject(input.userId)
-      .setIssuedAt(iat)
-      .setNotBefore(iat)
-      .setExpirationTime(Math.floor(input.expiresAt.getTime() / 1000))
-      .sign(key.privateKey);
+    return signSessionJwt(
+      {
+        email: input.email,
+        identity_nonce: input.nonce,
+        type: 'org',
+        account_id: this.options.accountId,
+        iss: this.options.issuer,
+        aud: [this.options.audience],
+        sub: input.userId,
+        iat,
+        nbf: iat,
+        exp: Math.floor(input.expiresAt.getTime() / 1000),
+      },
+      key,
+    );
   }
 
   /** Returns the verified claims, or undefined for any token that is not one of ours and current. */
