@@ -7,12 +7,15 @@ import type { Clock } from '../../lib/clock.js';
 import type { Connector, LoginFinishInput, LoginStart, LoginStartInput } from '../connector.js';
 import type { OidcIdpRecord } from '../idp-record.js';
 import { isLoopbackUrl, translateOidcError } from './translate-oidc-error.js';
+import { upstreamFetch } from './upstream-fetch.js';
 import type { OidcMetadataResolver, ResolvedOidcMetadata } from './oidc-metadata-resolver.js';
 
 /** Signature algorithms Cloudflare accepts from a generic OIDC provider; never none, never HS*. */
 export const ID_TOKEN_ALGORITHMS = ['RS256', 'RS512', 'PS512', 'ES256', 'ES384', 'ES512'];
 const CLOCK_TOLERANCE_S = 60;
 const HTTP_TIMEOUT_MS = 10_000;
+/** Token and UserInfo answers are a few KiB; anything near this is not an answer worth reading. */
+const MAX_RESPONSE_BYTES = 256 * 1024;
 
 /**
  * Generic OIDC (Amazon Cognito and others): authorization code flow with state, nonce and PKCE S256.
@@ -41,8 +44,9 @@ export function createOidcConnector(record: OidcIdpRecord, deps: { clock: Clock;
       { [client.clockTolerance]: CLOCK_TOLERANCE_S },
       client.ClientSecretBasic(c.clientSecret),
     );
-    // Upstream calls time out and never follow redirects (OIDC-NET-02/04).
-    config[client.customFetch] = (url, options) => fetch(url, { ...options, redirect: 'manual', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) } as RequestInit);
+    // Upstream calls time out and never follow redirects (OIDC-NET-02/04); upstreamFetch owns the deadline.
+    config.timeout = 0;
+    config[client.customFetch] = (url, options) => upstreamFetch(url, options as RequestInit, { timeoutMs: HTTP_TIMEOUT_MS, maxBytes: MAX_RESPONSE_BYTES });
     // Plain http only for an IdP on this machine (development, tests); anything else must be https.
     if ([meta.authorizationEndpoint, meta.tokenEndpoint, meta.jwksUri, meta.issuer].every(isLoopbackUrl)) client.allowInsecureRequests(config);
     configuration = { meta, config };
