@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../database.js';
+import { type Kysely, sql } from 'kysely';
+import type { Database, IdentitiesTable } from '../database.js';
 
 export interface StoredIdentity {
   nonce: string;
@@ -13,34 +13,22 @@ export interface StoredIdentity {
 export class IdentityRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
+  // put and get run on every sign-in and every SSO with a live session: plain, portable SQL (see TransactionRepo).
   async put(row: StoredIdentity): Promise<void> {
-    await this.db
-      .insertInto('identities')
-      .values({
-        nonce: row.nonce,
-        user_id: row.userId,
-        identity: row.identity,
-        created_at: row.createdAt.getTime(),
-        expires_at: row.expiresAt.getTime(),
-      })
-      .execute();
+    await sql`insert into identities (nonce, user_id, identity, created_at, expires_at)
+      values (${row.nonce}, ${row.userId}, ${row.identity}, ${row.createdAt.getTime()}, ${row.expiresAt.getTime()})`.execute(this.db);
   }
 
   /** The live identity for a session nonce; expired or revoked sessions have none. */
   async get(nonce: string, now: Date): Promise<StoredIdentity | undefined> {
-    const row = await this.db
-      .selectFrom('identities')
-      .selectAll()
-      .where('nonce', '=', nonce)
-      .where('expires_at', '>', now.getTime())
-      .executeTakeFirst();
+    const row = (await sql<IdentitiesTable>`select * from identities where nonce = ${nonce} and expires_at > ${now.getTime()}`.execute(this.db)).rows[0];
     return (
       row && {
         nonce: row.nonce,
         userId: row.user_id,
         identity: row.identity,
-        createdAt: new Date(row.created_at),
-        expiresAt: new Date(row.expires_at),
+        createdAt: new Date(Number(row.created_at)),
+        expiresAt: new Date(Number(row.expires_at)),
       }
     );
   }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { uuid } from '../../lib/random.js';
 import type { Database } from '../database.js';
 
@@ -11,14 +11,15 @@ export class UserRepo {
    * either way, since it runs on every sign-in.
    */
   async upsertByEmail(email: string, now: Date, lastIdentityJson?: string): Promise<string> {
-    const seen = { last_seen_at: now.getTime(), ...(lastIdentityJson !== undefined ? { last_identity: lastIdentityJson } : {}) };
-    const row = await this.db
-      .insertInto('users')
-      .values({ id: uuid(), email, created_at: now.getTime(), ...seen })
-      .onConflict((oc) => oc.column('email').doUpdateSet(seen))
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+    // Plain SQL (portable: SQLite and PostgreSQL both have ON CONFLICT … RETURNING): once per sign-in.
+    const t = now.getTime();
+    const result =
+      lastIdentityJson === undefined
+        ? await sql<{ id: string }>`insert into users (id, email, created_at, last_seen_at) values (${uuid()}, ${email}, ${t}, ${t})
+            on conflict (email) do update set last_seen_at = ${t} returning id`.execute(this.db)
+        : await sql<{ id: string }>`insert into users (id, email, created_at, last_seen_at, last_identity) values (${uuid()}, ${email}, ${t}, ${t}, ${lastIdentityJson})
+            on conflict (email) do update set last_seen_at = ${t}, last_identity = ${lastIdentityJson} returning id`.execute(this.db);
+    return result.rows[0]!.id;
   }
 
   /**
