@@ -56,8 +56,8 @@ export interface NginxPorts {
 /** The site file with the test's values in place of the marked production ones. */
 export function renderSite(site: string, values: { upstreams: [number, number]; httpPort: number; httpsPort: number; cert: string; key: string; accessLog: string }): string {
   const substitutions: Array<[string, string]> = [
-    ['server 127.0.0.1:8081;  # test: instance A', `server 127.0.0.1:${values.upstreams[0]};`],
-    ['server 127.0.0.1:8082;  # test: instance B', `server 127.0.0.1:${values.upstreams[1]};`],
+    ['server 127.0.0.1:8081 max_fails=1 fail_timeout=3s;  # test: instance A', `server 127.0.0.1:${values.upstreams[0]} max_fails=1 fail_timeout=3s;`],
+    ['server 127.0.0.1:8082 max_fails=1 fail_timeout=3s;  # test: instance B', `server 127.0.0.1:${values.upstreams[1]} max_fails=1 fail_timeout=3s;`],
     ['listen 80;  # test: plain-HTTP port', `listen 127.0.0.1:${values.httpPort};`],
     ['listen 443 ssl;  # test: HTTPS port', `listen 127.0.0.1:${values.httpsPort} ssl;`],
     ['/etc/ssl/certs/gatehouse.example.com.pem;    # test: certificate', `${values.cert};`],

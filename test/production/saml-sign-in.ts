@@ -16,8 +16,8 @@ export interface AwsApp {
   idpId: string;
   ssoEndpoint: string;
   idpEntityId: string;
-  /** Gatehouse's signing certificate, as the SP reads it from the metadata (base64 DER). */
-  cert: string;
+  /** Gatehouse's signing certificate, as the SP reads it from the metadata (base64 DER); several during a rollover. */
+  cert: string | string[];
   spEntity: string;
   acs: string;
 }
