@@ -1,9 +1,8 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { GCM_IV_BYTES, gcmOpen, gcmSeal } from '../secrets/aes-gcm.js';
 import type { MasterKey } from '../secrets/master-key.js';
 import { SEALED_EXPORT_PREFIX } from './bundle-format.js';
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** A sealed value of a bundle does not open under the given key for that object. */
 export class BundleSecretError extends Error {
@@ -37,25 +36,15 @@ export class ExportSealer {
   }
 
   seal(plaintext: string, context: string): string {
-    const iv = createHmac('sha256', this.#ivKey).update(context).update('\0').update(plaintext).digest().subarray(0, IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#encKey, iv);
-    cipher.setAAD(Buffer.from(context, 'utf8'));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return SEALED_EXPORT_PREFIX + Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+    const iv = createHmac('sha256', this.#ivKey).update(context).update('\0').update(plaintext).digest().subarray(0, GCM_IV_BYTES);
+    return SEALED_EXPORT_PREFIX + gcmSeal(this.#encKey, Buffer.from(plaintext, 'utf8'), Buffer.from(context, 'utf8'), iv).toString('base64url');
   }
 
   open(sealed: string, context: string): string {
     if (!sealed.startsWith(SEALED_EXPORT_PREFIX)) throw new BundleSecretError(context);
-    const raw = Buffer.from(sealed.slice(SEALED_EXPORT_PREFIX.length), 'base64url');
-    if (raw.length < IV_BYTES + TAG_BYTES) throw new BundleSecretError(context);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#encKey, raw.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-      decipher.setAAD(Buffer.from(context, 'utf8'));
-      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-    } catch {
-      throw new BundleSecretError(context);
-    }
+    const plaintext = gcmOpen(this.#encKey, Buffer.from(sealed.slice(SEALED_EXPORT_PREFIX.length), 'base64url'), Buffer.from(context, 'utf8'));
+    if (!plaintext) throw new BundleSecretError(context);
+    return plaintext.toString('utf8');
   }
 }
 

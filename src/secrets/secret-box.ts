@@ -1,10 +1,9 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import { sha256Hex } from '../lib/sha256.js';
 
 /** Sealed values start with this tag; anything else in a secret column is refused (no plaintext fallback). */
 const SEALED_PREFIX = 'gh1.';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** A secret column held a value that is not a valid sealed value for this row under this database's key. */
 export class SecretUnreadableError extends Error {
@@ -40,25 +39,14 @@ export class SecretBox {
   }
 
   seal(plaintext: string, context: string): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#encKey, iv);
-    cipher.setAAD(Buffer.from(context, 'utf8'));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return SEALED_PREFIX + Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+    return SEALED_PREFIX + gcmSeal(this.#encKey, Buffer.from(plaintext, 'utf8'), Buffer.from(context, 'utf8')).toString('base64url');
   }
 
   open(sealed: string, context: string): string {
     if (!sealed.startsWith(SEALED_PREFIX)) throw new SecretUnreadableError(context);
-    const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url');
-    if (raw.length < IV_BYTES + TAG_BYTES) throw new SecretUnreadableError(context);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#encKey, raw.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-      decipher.setAAD(Buffer.from(context, 'utf8'));
-      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-    } catch {
-      throw new SecretUnreadableError(context);
-    }
+    const plaintext = gcmOpen(this.#encKey, Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url'), Buffer.from(context, 'utf8'));
+    if (!plaintext) throw new SecretUnreadableError(context);
+    return plaintext.toString('utf8');
   }
 
   /**

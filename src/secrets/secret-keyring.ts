@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/database.js';
 import { encryptExistingSecrets } from './encrypt-existing-secrets.js';
@@ -81,26 +82,16 @@ function aad(key: MasterKey): Buffer {
 }
 
 function wrap(dataKey: Buffer, key: MasterKey): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key.bytes, iv);
-  cipher.setAAD(aad(key));
-  const body = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  return gcmSeal(key.bytes, dataKey, aad(key)).toString('base64url');
 }
 
 function unwrap(wrapped: string, key: MasterKey): Buffer {
-  const raw = Buffer.from(wrapped, 'base64url');
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key.bytes, raw.subarray(0, 12), { authTagLength: 16 });
-    decipher.setAAD(aad(key));
-    decipher.setAuthTag(raw.subarray(raw.length - 16));
-    const dataKey = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
-    if (dataKey.length !== 32) throw new Error('length');
-    return dataKey;
-  } catch {
-    // The id matched but the wrap does not open: the row was altered. Fail closed; never generate a new key.
+  const dataKey = gcmOpen(key.bytes, Buffer.from(wrapped, 'base64url'), aad(key));
+  // The id matched but the wrap does not open: the row was altered. Fail closed; never generate a new key.
+  if (!dataKey || dataKey.length !== 32) {
     throw new SecretKeyError(`the data key stored for ${key.source} (key id ${key.id}) does not decrypt: the settings row was altered or corrupted. Restore the database from a backup.`);
   }
+  return dataKey;
 }
 
 function wrongKey(key: MasterKey, wraps: Map<string, string>): SecretKeyError {
