@@ -117,9 +117,12 @@ describe('fetchMetadataUrl', () => {
       return found;
     };
     const requested: string[] = [];
-    const transport = (async (input: string | URL | Request) => {
+    const pinnedFor: Array<readonly string[] | undefined> = [];
+    pinnedFor.length = 0;
+    const transport = (async (input: string | URL | Request, _init?: RequestInit, pinned?: readonly string[]) => {
       const url = new URL(String(input));
       requested.push(url.href);
+      pinnedFor.push(pinned);
       const hop = /^\/hop(\d+)$/.exec(url.pathname);
       if (hop && hop[1] !== '0') return new Response(null, { status: 302, headers: { location: `https://cdn.example/hop${Number(hop[1]) - 1}` } });
       if (url.pathname === '/hop') return new Response(null, { status: 302, headers: { location: '/final' } });
@@ -133,6 +136,9 @@ describe('fetchMetadataUrl', () => {
       const r = await fetchMetadataUrl('https://idp.example/hop3', { lookup, fetch: transport });
       expect(r).toEqual({ ok: true, text: XML, url: 'https://cdn.example/hop0' });
       expect(requested).toEqual(['https://idp.example/hop3', 'https://cdn.example/hop2', 'https://cdn.example/hop1', 'https://cdn.example/hop0']);
+      // DNS rebinding: each redirect target is connected to at exactly the addresses that were checked, never
+      // resolved again; the admin's own URL is fetched as it is.
+      expect(pinnedFor.slice(-4)).toEqual([undefined, dns['cdn.example'], dns['cdn.example'], dns['cdn.example']]);
       expect(await fetchMetadataUrl('https://idp.example/hop', { lookup, fetch: transport })).toMatchObject({ ok: true, url: 'https://idp.example/final' });
     });
 

@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isLoopbackHost } from '../admin-api/url-field.js';
 import { classifyAddress } from './classify-address.js';
+import { pinnedFetch } from './pinned-fetch.js';
 
 export interface FetchMetadataOptions {
   /** Deadline for the whole exchange, redirects and body included. */
@@ -11,8 +12,12 @@ export interface FetchMetadataOptions {
   maxRedirects?: number;
   /** Every address a host name resolves to. Injected by tests; defaults to the system resolver. */
   lookup?: (hostname: string) => Promise<string[]>;
-  /** Defaults to the global fetch. */
-  fetch?: typeof fetch;
+  /**
+   * Defaults to the global fetch for the admin's own URL, and to pinnedFetch for a redirect target, which then
+   * connects only to the addresses that were checked (no second DNS answer can send it elsewhere). An injected
+   * transport (tests) receives those addresses as its third argument.
+   */
+  fetch?: (url: string, init: RequestInit, pinnedAddresses?: readonly string[]) => Promise<Response>;
 }
 
 export const METADATA_FETCH_DEFAULTS = { timeoutMs: 10_000, maxBytes: 1024 * 1024, maxRedirects: 3 } as const;
@@ -34,7 +39,28 @@ export async function fetchMetadataUrl(url: string, options: FetchMetadataOption
   const maxBytes = options.maxBytes ?? METADATA_FETCH_DEFAULTS.maxBytes;
   const maxRedirects = options.maxRedirects ?? METADATA_FETCH_DEFAULTS.maxRedirects;
   const lookup = options.lookup ?? lookupAll;
-  const doFetch = options.fetch ?? fetch;
+  const closers: Array<() => Promise<void>> = [];
+  const doFetch =
+    options.fetch ??
+    (async (target: string, init: RequestInit, pinned?: readonly string[]) => {
+      if (!pinned) return fetch(target, init);
+      const { res, close } = await pinnedFetch(target, init, pinned);
+      closers.push(close);
+      return res;
+    });
+  try {
+    return await fetchWith(url, doFetch, lookup, { timeoutMs, maxBytes, maxRedirects });
+  } finally {
+    for (const close of closers) await close().catch(() => {});
+  }
+}
+
+async function fetchWith(
+  url: string,
+  doFetch: NonNullable<FetchMetadataOptions['fetch']>,
+  lookup: (hostname: string) => Promise<string[]>,
+  { timeoutMs, maxBytes, maxRedirects }: { timeoutMs: number; maxBytes: number; maxRedirects: number },
+): Promise<FetchMetadataResult> {
   const deadline = AbortSignal.timeout(timeoutMs);
   const timedOut = () => fail(`no complete answer within ${timeoutMs / 1000} s`);
 
@@ -49,10 +75,12 @@ export async function fetchMetadataUrl(url: string, options: FetchMetadataOption
     return fail('must be an https:// URL (http:// is allowed only for localhost)');
   }
 
+  // The addresses a redirect target was checked against; the connection to it goes to those and nowhere else.
+  let pinned: string[] | undefined;
   for (let redirects = 0; ; redirects++) {
     let res: Response;
     try {
-      res = await doFetch(current.href, { method: 'GET', redirect: 'manual', signal: deadline, headers: { accept: ACCEPT } });
+      res = await doFetch(current.href, { method: 'GET', redirect: 'manual', signal: deadline, headers: { accept: ACCEPT } }, pinned);
     } catch (e) {
       return deadline.aborted ? timedOut() : fail(`could not be fetched from ${current.host}: ${networkReason(e)}`);
     }
@@ -67,9 +95,10 @@ export async function fetchMetadataUrl(url: string, options: FetchMetadataOption
       } catch {
         return fail(`answered HTTP ${res.status} with an invalid Location header`);
       }
-      const refusal = await redirectRefusal(next, lookup);
-      if (refusal) return fail(refusal);
+      const checked = await checkRedirect(next, lookup);
+      if ('refusal' in checked) return fail(checked.refusal);
       current = next;
+      pinned = checked.addresses;
       continue;
     }
     if (res.status !== 200) {
@@ -115,11 +144,11 @@ async function lookupAll(hostname: string): Promise<string[]> {
   return (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 }
 
-/** Why a redirect must not be followed, or undefined when it may be. */
-async function redirectRefusal(target: URL, lookup: (hostname: string) => Promise<string[]>): Promise<string | undefined> {
+/** Why a redirect must not be followed, or the (all public) addresses the connection to it may use. */
+async function checkRedirect(target: URL, lookup: (hostname: string) => Promise<string[]>): Promise<{ refusal: string } | { addresses: string[] }> {
   // Plain http could be rewritten by anyone on the path, and is how redirects reach internal plain-text services.
-  if (target.protocol !== 'https:') return `redirected to a ${target.protocol}// URL (${target.host}); only https:// redirects are followed`;
-  if (target.username || target.password) return 'redirected to a URL with credentials; refused';
+  if (target.protocol !== 'https:') return { refusal: `redirected to a ${target.protocol}// URL (${target.host}); only https:// redirects are followed` };
+  if (target.username || target.password) return { refusal: 'redirected to a URL with credentials; refused' };
   const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
   let addresses: string[];
   if (isIP(host)) {
@@ -128,17 +157,17 @@ async function redirectRefusal(target: URL, lookup: (hostname: string) => Promis
     try {
       addresses = await lookup(host);
     } catch (e) {
-      return `redirected to ${host}, which does not resolve (${networkReason(e)})`;
+      return { refusal: `redirected to ${host}, which does not resolve (${networkReason(e)})` };
     }
-    if (addresses.length === 0) return `redirected to ${host}, which does not resolve`;
+    if (addresses.length === 0) return { refusal: `redirected to ${host}, which does not resolve` };
   }
   // Every address must be public: the connection may go to any of them (and a name resolving to one public and
   // one internal address is a known SSRF trick).
   for (const address of addresses) {
     const c = classifyAddress(address);
-    if (!c.public) return `redirected to ${host}${address === host ? '' : ` (${address})`}, which is ${c.reason}; redirects are followed only to public addresses`;
+    if (!c.public) return { refusal: `redirected to ${host}${address === host ? '' : ` (${address})`}, which is ${c.reason}; redirects are followed only to public addresses` };
   }
-  return undefined;
+  return { addresses };
 }
 
 /** The body, stopping as soon as it passes `maxBytes` so an endless or huge answer costs at most that much memory. */
