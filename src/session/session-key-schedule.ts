@@ -84,6 +84,19 @@ export function keySchedule<K extends ScheduledKey>(keys: readonly K[], now: Dat
   return { current, next, previous, gone, published, verifying, retiredAt };
 }
 
+/**
+ * The first moment after `now` at which keySchedule(keys, ·) can answer differently: the next key starting to verify
+ * or to sign, or a previous key's grace period ending. Until then a computed schedule stays exact, so the hot path
+ * (every session check) reuses it instead of deriving it again per request.
+ */
+export function scheduleChangesAt<K extends ScheduledKey>(schedule: KeySchedule<K>, now: Date): number {
+  const t = now.getTime();
+  const moments: number[] = [];
+  if (schedule.next) moments.push(schedule.next.activatedAt.getTime() - ACTIVATION_SKEW_MS, schedule.next.activatedAt.getTime());
+  for (const k of schedule.previous) moments.push(schedule.retiredAt.get(k.kid)!.getTime() + SESSION_KEY_GRACE_MS);
+  return Math.min(Number.POSITIVE_INFINITY, ...moments.filter((m) => m > t));
+}
+
 /** When the next key should activate: one period after the current one did, but never before it was published ahead. */
 export function nextActivation(current: ScheduledKey, intervalDays: number, nextCreatedAt: Date, now: Date): Date {
   const due = current.activatedAt.getTime() + intervalDays * DAY_MS;

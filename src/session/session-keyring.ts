@@ -3,7 +3,7 @@ import { exportJWK, type JWK } from 'jose';
 import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/store.js';
 import type { SessionKeyRow } from '../store/repos/session-key-repo.js';
-import { keySchedule, type KeySchedule } from './session-key-schedule.js';
+import { keySchedule, type KeySchedule, scheduleChangesAt } from './session-key-schedule.js';
 import { SessionKeyRotation } from './session-key-rotation.js';
 
 export { SESSION_KEY_GRACE_MS } from './session-key-schedule.js';
@@ -45,6 +45,8 @@ export class SessionKeyring {
   #loading: Promise<void> | undefined;
   #unknownKidReadAt = -Infinity;
   #parsed = new Map<string, SessionKey>();
+  /** The schedule derived from #keys, valid until `until` (the next state change or the next re-read, if earlier). */
+  #view: { schedule: KeySchedule<SessionKey>; from: number; until: number } | undefined;
   readonly #rotation: SessionKeyRotation;
   readonly #refreshMs: number;
   readonly #unknownKidRetryMs: number;
@@ -102,16 +104,20 @@ export class SessionKeyring {
   }
 
   async #schedule(): Promise<KeySchedule<SessionKey>> {
-    const now = this.clock.now();
-    const t = now.getTime();
-    const view = keySchedule(this.#keys, now);
+    const t = this.clock.now().getTime();
+    // Every session check asks for the schedule: reuse the derived one until something in it can change.
+    if (this.#view && t >= this.#view.from && t < this.#view.until) return this.#view.schedule;
+    let now = this.clock.now();
+    let view = keySchedule(this.#keys, now);
     // Re-read when the view is old, when the clock went back, or when a rotation just happened in this view (the
     // store then gets its new next key at once rather than up to REFRESH_MS later).
     const rotated = view.current !== undefined && view.current.activatedAt.getTime() > this.#loadedAt;
     if (this.#keys.length === 0 || t - this.#loadedAt > this.#refreshMs || t < this.#loadedAt || rotated) {
       await this.#reload();
-      return keySchedule(this.#keys, this.clock.now());
+      now = this.clock.now();
+      view = keySchedule(this.#keys, now);
     }
+    this.#view = { schedule: view, from: now.getTime(), until: Math.min(this.#loadedAt + this.#refreshMs + 1, scheduleChangesAt(view, now)) };
     return view;
   }
 
@@ -123,6 +129,7 @@ export class SessionKeyring {
         const rows = await this.#rotation.maintain();
         this.#keys = await Promise.all(rows.map((r) => this.#parse(r)));
         this.#loadedAt = loadedAt;
+        this.#view = undefined;
         // Parsed keys of rows that are gone are dropped with them.
         const live = new Set(rows.map((r) => r.kid));
         for (const kid of this.#parsed.keys()) if (!live.has(kid)) this.#parsed.delete(kid);
