@@ -116,7 +116,7 @@ for (const dialect of cases) {
         createdAt: t0,
         updatedAt: t0,
       });
-      await store.sessionKeys.insert({ kid: 'k1', privateKeyPem: cert.privateKeyPem, certificatePem: cert.certificatePem, createdAt: t0, retiredAt: null });
+      await store.sessionKeys.insertIfGenerationFree({ kid: 'k1', privateKeyPem: cert.privateKeyPem, certificatePem: cert.certificatePem, createdAt: t0, generation: 1, activatedAt: t0 });
       await store.apiTokens.put('bootstrap', 'Bootstrap', API_TOKEN, t0);
       const csrf = await store.settings.setSecretIfAbsent('csrf_key', 'csrf-key-value-that-is-secret');
       expect(csrf).toBe('csrf-key-value-that-is-secret');
@@ -132,7 +132,7 @@ for (const dialect of cases) {
       // …and the application still reads them all.
       const idp = await store.idps.get('idp1');
       expect(idp?.type === 'oidc' && idp.config.clientSecret).toBe(CLIENT_SECRET);
-      expect((await store.sessionKeys.verifying(t0, 0))[0]?.privateKeyPem).toBe(cert.privateKeyPem);
+      expect((await store.sessionKeys.all())[0]?.privateKeyPem).toBe(cert.privateKeyPem);
       expect((await store.apiTokens.findByToken(API_TOKEN))?.id).toBe('bootstrap');
     });
 

@@ -2,6 +2,7 @@ import { sha256Hex } from '../lib/sha256.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectCases, type TestDatabase } from '../../test/helpers/test-databases.js';
 import type { AppRecord } from '../apps/app-record.js';
+import { keySchedule } from '../session/session-key-schedule.js';
 import { openDatabase } from './open-database.js';
 import { Store } from './store.js';
 import type { OidcIdpRecord } from '../connectors/idp-record.js';
@@ -325,12 +326,14 @@ for (const dialect of cases) {
 
     it('session keys: the current key and those whose successor activated within the grace period verify', async () => {
       const now = new Date(t0.getTime() + 10 * 86_400_000);
-      await tdb.store.sessionKeys.insert({ kid: 'old', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0 });
-      await tdb.store.sessionKeys.insert({ kid: 'prev', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, activatedAt: new Date(now.getTime() - 8 * 86_400_000) });
-      await tdb.store.sessionKeys.insert({ kid: 'cur', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, activatedAt: new Date(now.getTime() - 86_400_000) });
-      await tdb.store.sessionKeys.insert({ kid: 'next', privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, activatedAt: new Date(now.getTime() + 86_400_000) });
+      const put = (kid: string, generation: number, activatedAt: Date) =>
+        tdb.store.sessionKeys.insertIfGenerationFree({ kid, privateKeyPem: 'p', certificatePem: 'c', createdAt: t0, generation, activatedAt });
+      await put('old', 1, t0);
+      await put('prev', 2, new Date(now.getTime() - 8 * 86_400_000));
+      await put('cur', 3, new Date(now.getTime() - 86_400_000));
+      await put('next', 4, new Date(now.getTime() + 86_400_000));
       expect((await tdb.store.sessionKeys.all()).map((k) => [k.kid, k.generation])).toEqual([['old', 1], ['prev', 2], ['cur', 3], ['next', 4]]);
-      expect((await tdb.store.sessionKeys.verifying(now, 7 * 86_400_000)).map((k) => k.kid)).toEqual(['cur', 'prev']);
+      expect(keySchedule(await tdb.store.sessionKeys.all(), now).verifying.map((k) => k.kid)).toEqual(['cur', 'prev']);
     });
   });
 }

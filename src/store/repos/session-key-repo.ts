@@ -54,35 +54,6 @@ export class SessionKeyRepo {
   }
 
   /**
-   * Stores a key as given (a conflict throws). Without a generation it follows the newest; without an activation
-   * it signs from its creation. For tests and tools; the keyring creates keys with insertIfGenerationFree.
-   */
-  async insert(row: Omit<SessionKeyRow, 'generation' | 'activatedAt'> & { generation?: number; activatedAt?: Date; retiredAt?: Date | null }): Promise<void> {
-    const newest = await this.db.selectFrom('session_keys').select((eb) => eb.fn.max('generation').as('g')).executeTakeFirst();
-    await this.db
-      .insertInto('session_keys')
-      .values({
-        kid: row.kid,
-        private_key_pem: this.secrets.seal(row.privateKeyPem, secretContext.sessionKey(row.kid)),
-        certificate_pem: row.certificatePem,
-        created_at: row.createdAt.getTime(),
-        retired_at: row.retiredAt?.getTime() ?? null,
-        generation: row.generation ?? Number(newest?.g ?? 0) + 1,
-        activated_at: (row.activatedAt ?? row.createdAt).getTime(),
-      })
-      .execute();
-  }
-
-  /**
-   * Keys that verify at `now`, newest first: activated, and either the newest such key or one whose successor
-   * activated less than `graceMs` ago. (The keyring derives the same from session-key-schedule.ts.)
-   */
-  async verifying(now: Date, graceMs: number): Promise<SessionKeyRow[]> {
-    const activated = (await this.all()).filter((k) => k.activatedAt.getTime() <= now.getTime()).reverse();
-    return activated.filter((_k, i) => i === 0 || activated[i - 1]!.activatedAt.getTime() > now.getTime() - graceMs);
-  }
-
-  /**
    * Moves a key's activation to `activatedAt`, only while its current activation is still after `notBefore`: a key
    * that is about to sign (or signs) is never rescheduled, so instances that have not re-read yet cannot disagree.
    */
