@@ -28,21 +28,14 @@ export class ApiTokenRepo {
   /** Creates or replaces the token with this id (the bootstrap token is replaced when GATEHOUSE_API_TOKEN changes). */
   async put(id: string, name: string, token: string, now: Date): Promise<void> {
     const tokenHash = this.secrets.tokenHash(token);
-    const upsert = () =>
-      this.db
-        .insertInto('api_tokens')
-        .values({ id, name, token_hash: tokenHash, created_at: now.getTime(), last_used_at: null })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ name, token_hash: tokenHash, created_at: now.getTime() }))
-        .execute();
-    try {
-      await upsert();
-    } catch (e) {
-      // Two instances starting together with the same GATEHOUSE_API_TOKEN: on PostgreSQL the second concurrent insert
-      // collides on the token_hash index, which ON CONFLICT (id) does not cover. By now the first row is committed,
-      // so one more attempt takes the id-conflict path. Any other error, or a second failure, is real.
-      if (!isUniqueViolation(e)) throw e;
-      await upsert();
-    }
+    // Insert-or-nothing on any unique conflict, then set: two instances starting together with the same
+    // GATEHOUSE_API_TOKEN collide on token_hash as well as on id, and ON CONFLICT (id) DO UPDATE covers only id.
+    await this.db
+      .insertInto('api_tokens')
+      .values({ id, name, token_hash: tokenHash, created_at: now.getTime(), last_used_at: null })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await this.db.updateTable('api_tokens').set({ name, token_hash: tokenHash, created_at: now.getTime() }).where('id', '=', id).execute();
   }
 
   /** Inserts only if no token has this id; returns whether it was inserted. */
@@ -65,9 +58,4 @@ export class ApiTokenRepo {
     const res = await this.db.deleteFrom('api_tokens').where('id', '=', id).executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
   }
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
