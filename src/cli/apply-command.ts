@@ -1,11 +1,8 @@
-import { readBundleFile, readExportKey } from '../config-bundle/bundle-files.js';
-import { type CommandIo, parseCommandArgs, problemsError } from '../config-bundle/command-io.js';
-import { loadCurrentConfig } from '../config-bundle/current-config.js';
+import { type CommandIo, parseCommandArgs } from '../config-bundle/command-io.js';
 import { formatPlan, summary } from '../config-bundle/format-plan.js';
+import { loadDesiredBundle } from '../config-bundle/load-desired-bundle.js';
 import { openConfigStore } from '../config-bundle/open-config-store.js';
-import { parseBundle } from '../config-bundle/parse-bundle.js';
 import { planChanges } from '../config-bundle/plan-changes.js';
-import { signingKeyColumns } from '../config-bundle/signing-key-rows.js';
 import { CONFIG_VERSION_KEY } from '../store/store.js';
 import { CliError } from './cli-error.js';
 
@@ -21,18 +18,11 @@ export const APPLY_USAGE = `gatehouse apply FILE [--dry-run] [--secrets-key-file
 export async function applyCommand(args: string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<void> {
   const { values, positionals } = parseCommandArgs(args, { 'dry-run': { type: 'boolean' }, 'secrets-key-file': { type: 'string' } }, APPLY_USAGE);
   if (positionals.length !== 1) throw new CliError(`give exactly one bundle file (or - for standard input)\nusage: ${APPLY_USAGE}`);
-  const raw = readBundleFile(positionals[0]!);
-  const sealer = values['secrets-key-file'] ? readExportKey(values['secrets-key-file']) : undefined;
   const cs = await openConfigStore(env);
   try {
-    for (const n of cs.notices) io.err(`${n}\n`);
-    const { store, config, urls } = cs;
-    const current = await loadCurrentConfig(store);
-    const now = new Date();
-    const parsed = await parseBundle(raw, { current, sealer, now, otpAllowed: !(config.production && !config.smtp), signingKeyColumns: await signingKeyColumns(store) });
-    for (const w of parsed.warnings) io.err(`Warning: ${w}\n`);
-    if (!parsed.desired) throw problemsError(parsed.problems);
-    const plan = await planChanges(store, current, parsed.desired, { urls, now, mode: 'apply' });
+    const { store, urls } = cs;
+    const { current, desired, now } = await loadDesiredBundle(cs, io, { file: positionals[0]!, secretsKeyFile: values['secrets-key-file'] });
+    const plan = await planChanges(store, current, desired, { urls, now, mode: 'apply' });
     io.out(`${formatPlan(plan).join('\n')}\n`);
     for (const m of plan.missingSecrets) io.err(`Set again: ${m}\n`);
     for (const n of plan.notices) io.err(`Note: ${n}\n`);

@@ -1,10 +1,8 @@
-import { readBundleFile, readExportKey } from '../config-bundle/bundle-files.js';
-import { type CommandIo, parseCommandArgs, problemsError } from '../config-bundle/command-io.js';
+import { type CommandIo, parseCommandArgs } from '../config-bundle/command-io.js';
 import { ACCOUNT_ID_SETTING, type CurrentConfig, loadCurrentConfig } from '../config-bundle/current-config.js';
+import { loadDesiredBundle } from '../config-bundle/load-desired-bundle.js';
 import { openConfigStore } from '../config-bundle/open-config-store.js';
-import { parseBundle } from '../config-bundle/parse-bundle.js';
 import { planChanges } from '../config-bundle/plan-changes.js';
-import { signingKeyColumns } from '../config-bundle/signing-key-rows.js';
 import type { Store } from '../store/store.js';
 import { CliError } from './cli-error.js';
 
@@ -19,19 +17,10 @@ export const IMPORT_USAGE = `gatehouse import FILE [--secrets-key-file KEY] [--r
 export async function importCommand(args: string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<void> {
   const { values, positionals } = parseCommandArgs(args, { 'secrets-key-file': { type: 'string' }, 'require-secrets': { type: 'boolean' } }, IMPORT_USAGE);
   if (positionals.length !== 1) throw new CliError(`give exactly one bundle file (or - for standard input)\nusage: ${IMPORT_USAGE}`);
-  const raw = readBundleFile(positionals[0]!);
-  const sealer = values['secrets-key-file'] ? readExportKey(values['secrets-key-file']) : undefined;
   const cs = await openConfigStore(env);
   try {
-    for (const n of cs.notices) io.err(`${n}\n`);
     const { store, config, urls } = cs;
-    const current = await loadCurrentConfig(store);
-    refuseNonEmpty(current);
-    const now = new Date();
-    const parsed = await parseBundle(raw, { current, sealer, now, otpAllowed: !(config.production && !config.smtp), signingKeyColumns: await signingKeyColumns(store) });
-    for (const w of parsed.warnings) io.err(`Warning: ${w}\n`);
-    if (!parsed.desired) throw problemsError(parsed.problems);
-    const desired = parsed.desired;
+    const { current, desired, now } = await loadDesiredBundle(cs, io, { file: positionals[0]!, secretsKeyFile: values['secrets-key-file'], checkCurrent: refuseNonEmpty });
     const plan = await planChanges(store, current, desired, { urls, now, mode: 'import' });
     if (values['require-secrets'] && plan.missingSecrets.length > 0) {
       throw new CliError(`The bundle lacks secrets this configuration needs (--require-secrets); nothing was written:\n${plan.missingSecrets.map((m) => `  ${m}\n`).join('')}`);
