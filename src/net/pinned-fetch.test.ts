@@ -15,7 +15,8 @@ afterAll(() => server.close());
 describe('pinnedFetch', () => {
   it('connects to the pinned address without asking DNS, and keeps the name in the request', async () => {
     // .invalid never resolves (RFC 6761): reaching the server proves the pinned address was used.
-    const { res, close } = await pinnedFetch(`http://metadata.invalid:${port}/x`, {}, ['127.0.0.1']);
+    // With the options the metadata fetcher passes (its deadline is a global AbortSignal, this fetch is undici's).
+    const { res, close } = await pinnedFetch(`http://metadata.invalid:${port}/x`, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(5_000) }, ['127.0.0.1']);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(`host=metadata.invalid:${port}`);
     await close();
