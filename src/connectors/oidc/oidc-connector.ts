@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Connector, LoginFinishInput, LoginStart, LoginStartInput } from '../connector.js';
 import type { OidcIdpRecord } from '../idp-record.js';
 import { isLoopbackUrl, translateOidcError } from './translate-oidc-error.js';
+import { pkceS256Challenge } from './pkce-challenge.js';
 import { upstreamFetch } from './upstream-fetch.js';
 import type { OidcMetadataResolver, ResolvedOidcMetadata } from './oidc-metadata-resolver.js';
 
@@ -70,7 +71,7 @@ export function createOidcConnector(record: OidcIdpRecord, deps: { clock: Clock;
       let codeVerifier: string | undefined;
       if (c.pkceEnabled) {
         codeVerifier = client.randomPKCECodeVerifier();
-        params.code_challenge = await client.calculatePKCECodeChallenge(codeVerifier);
+        params.code_challenge = pkceS256Challenge(codeVerifier);
         params.code_challenge_method = 'S256';
       }
       if (input.forceAuthn) params.prompt = 'login';

@@ -25,6 +25,10 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       for (let i = 0; i < 20; i++) res.write('y'.repeat(1000));
       res.end();
+    } else if (req.url === '/echo') {
+      let body = '';
+      req.setEncoding('utf8').on('data', (c: string) => (body += c));
+      req.on('end', () => res.setHeader('content-type', 'application/json').end(JSON.stringify({ method: req.method, contentType: req.headers['content-type'], authorization: req.headers.authorization, body })));
     } else if (req.url === '/empty') {
       res.writeHead(204).end();
     }
@@ -45,6 +49,18 @@ describe('upstreamFetch', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-upstream')).toBe('yes');
     expect(await res.json()).toEqual({ access_token: 'at', token_type: 'Bearer' });
+  });
+
+  it('sends the form openid-client gives it, as a form, with its headers', async () => {
+    const form = new URLSearchParams({ grant_type: 'authorization_code', code: 'a b&c' });
+    const res = await upstreamFetch(`${base}/echo`, { method: 'POST', body: form, headers: { authorization: 'Basic eA==' } }, limits);
+    expect(await res.json()).toEqual({ method: 'POST', contentType: 'application/x-www-form-urlencoded;charset=UTF-8', authorization: 'Basic eA==', body: 'grant_type=authorization_code&code=a+b%26c' });
+  });
+
+  it("stops when the caller's own signal aborts", async () => {
+    const caller = new AbortController();
+    setTimeout(() => caller.abort(new DOMException('caller gave up', 'AbortError')), 50);
+    await expect(upstreamFetch(`${base}/stall-headers`, { signal: caller.signal }, { ...limits, timeoutMs: 5_000 })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('does not follow a redirect', async () => {
