@@ -211,7 +211,7 @@ export class LoginFlow {
     if (!upstream.ssoTxId && !upstream.sso) {
       // A sign-in to Gatehouse itself (App Launcher): no app, so no app policy; recorded with the session.
       const entry = this.#logEntry({ action: 'login', allowed: true, client: req.client, identity, reasons: [] });
-      const session = await this.sessions.establish(identity, req.client.ip, async () => undefined, (tx) => tx.accessLogs.insert(entry));
+      const session = await this.sessions.establish(identity, req.client.ip, async () => undefined, [entry]);
       this.#logSuccess(identity, undefined, req.client.ip);
       // Where to go is one of a fixed set of Gatehouse's own pages, never a URL from the request (no open redirect).
       return redirect(`${this.ctx.urls.base}${upstream.next === 'dashboard' ? '/dashboard' : '/'}`, [session.setCookie]);
@@ -243,8 +243,8 @@ export class LoginFlow {
   }
 
   /**
-   * An allowed sign-on: for a new login the session, the signed response and the log entry commit together in one
-   * store transaction; with a live session, the log entry is written before the response is sent.
+   * An allowed sign-on: for a new login the session and the log entry are written together, once the signed response
+   * exists (SessionService.establish); with a live session, the log entry is written before the response is sent.
    */
   async #respond(
     target: SsoTarget,
@@ -273,7 +273,7 @@ export class LoginFlow {
       await this.accessLog.record(entry);
       reply = await respond(live);
     } else {
-      const created = await this.sessions.establish(identity, req.client.ip, respond, (tx) => tx.accessLogs.insert(entry));
+      const created = await this.sessions.establish(identity, req.client.ip, respond, [entry]);
       reply = created.result;
       setCookies.push(created.setCookie);
     }

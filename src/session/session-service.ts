@@ -1,6 +1,7 @@
 import type { Identity } from '../identity/identity.js';
 import type { Clock } from '../lib/clock.js';
 import { randomToken } from '../lib/random.js';
+import type { AccessLogEntry } from '../logs/access-log.js';
 import type { Store } from '../store/store.js';
 import { serializeCookie, singleCookie } from './cookies.js';
 import type { SessionTokens } from './session-token.js';
@@ -37,16 +38,19 @@ export class SessionService {
   ) {}
 
   /**
-   * Creates the session in one store transaction together with whatever `build` produces for it (the SAML
-   * response): if build throws, no user, identity or cookie comes into being. Call only after every check passed.
-   * `build` must not use the store: on SQLite the transaction holds the only connection. Load what it needs first.
-   * `alsoRecord` writes through the transaction it is given (the authentication log entry).
+   * Creates the session for a verified, allowed identity, together with whatever `build` produces for it (the SAML
+   * response) and the sign-in's authentication log entries. Call only after every check passed.
+   *
+   * The user's directory entry (id, last seen, last Identity for the policy tester) is written first, since the
+   * response and the token carry the user id. The session and the log entries are then written in one atomic step
+   * (Store.recordSession) after build and the token succeeded: if either throws, there is no session, no entry and no
+   * cookie. Nothing holds a database connection while the response and the token are signed.
    */
   async establish<T>(
     identity: Identity,
     ip: string,
     build: (s: NewSession) => Promise<T>,
-    alsoRecord?: (tx: Store, s: NewSession) => Promise<void>,
+    log: readonly AccessLogEntry[] = [],
   ): Promise<{ setCookie: string; result: T } & NewSession> {
     const now = this.clock.now();
     // Session lifetime = min(configured duration, the upstream session's end) (catalogue SP-PROTO-07).
@@ -54,22 +58,17 @@ export class SessionService {
     const expiresAt = new Date(Math.min(now.getTime() + (await this.options.durationMs()), upstreamEnd));
     const nonce = randomToken(24);
     const signingKey = await this.tokens.signingKey();
-    return this.store.withTransaction(async (tx) => {
-      // The Identity is kept for the policy tester ("would this user get in, as last seen?").
-      const userId = await tx.users.upsertByEmail(identity.email, now, JSON.stringify(identity));
-      const result = await build({ userId, nonce, expiresAt });
-      const record: SessionRecord = { userId, identity, iat: Math.floor(now.getTime() / 1000), ip };
-      await tx.identities.put({ nonce, userId, identity: JSON.stringify(record), createdAt: now, expiresAt });
-      // The authentication log entry (and anything else that records this sign-in) commits with the session.
-      if (alsoRecord) await alsoRecord(tx, { userId, nonce, expiresAt });
-      const token = await this.tokens.issue({ email: identity.email, userId, nonce, now, expiresAt }, signingKey);
-      const setCookie = serializeCookie(SESSION_COOKIE, token, {
-        maxAgeSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
-        secure: this.options.secure,
-        sameSite: 'Lax',
-      });
-      return { setCookie, result, userId, nonce, expiresAt };
+    const userId = await this.store.users.upsertByEmail(identity.email, now, JSON.stringify(identity));
+    const result = await build({ userId, nonce, expiresAt });
+    const token = await this.tokens.issue({ email: identity.email, userId, nonce, now, expiresAt }, signingKey);
+    const record: SessionRecord = { userId, identity, iat: Math.floor(now.getTime() / 1000), ip };
+    await this.store.recordSession({ nonce, userId, identity: JSON.stringify(record), createdAt: now, expiresAt }, log);
+    const setCookie = serializeCookie(SESSION_COOKIE, token, {
+      maxAgeSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
+      secure: this.options.secure,
+      sameSite: 'Lax',
     });
+    return { setCookie, result, userId, nonce, expiresAt };
   }
 
   /** The live session behind the request's cookie: a valid token whose identity has not expired or been revoked. */

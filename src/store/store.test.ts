@@ -312,6 +312,24 @@ for (const dialect of cases) {
       expect(await tdb.store.identities.get('n2', t0)).toBeUndefined();
     });
 
+    it('recordSession: the session and its log entries land together, or neither does', async () => {
+      const u1 = await tdb.store.users.upsertByEmail('carol@example.com', t0);
+      const entry = (id: string) => ({ id, rayId: `ray-${id}`, createdAt: t0, userEmail: 'carol@example.com', ipAddress: '192.0.2.1', action: 'login' as const, allowed: true, reasons: ['email'] });
+      const session = (nonce: string) => ({ nonce, userId: u1, identity: '{"x":1}', createdAt: t0, expiresAt: new Date(t0.getTime() + 1000) });
+      await tdb.store.recordSession(session('rs1'), [entry('log-rs1')]);
+      expect((await tdb.store.identities.get('rs1', t0))?.identity).toBe('{"x":1}');
+      expect((await tdb.store.accessLogs.query({ email: { value: 'carol@example.com', exact: true }, direction: 'asc', limit: 10, offset: 0 })).map((e) => e.rayId)).toEqual(['ray-log-rs1']);
+      // The entry's id is taken: the log insert fails, and the session must not exist either.
+      await expect(tdb.store.recordSession(session('rs2'), [entry('log-rs1')])).rejects.toThrow();
+      expect(await tdb.store.identities.get('rs2', t0)).toBeUndefined();
+      // A duplicate session nonce: nothing is logged for it.
+      await expect(tdb.store.recordSession(session('rs1'), [entry('log-rs3')])).rejects.toThrow();
+      expect((await tdb.store.accessLogs.query({ email: { value: 'carol@example.com', exact: true }, direction: 'asc', limit: 10, offset: 0 })).map((e) => e.rayId)).toEqual(['ray-log-rs1']);
+      // Without entries it is a plain insert.
+      await tdb.store.recordSession(session('rs4'), []);
+      expect(await tdb.store.identities.get('rs4', t0)).toBeDefined();
+    });
+
     it('withTransaction: all or nothing', async () => {
       await expect(
         tdb.store.withTransaction(async (tx) => {

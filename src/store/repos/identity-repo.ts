@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, IdentitiesTable } from '../database.js';
 
 export interface StoredIdentity {
@@ -10,13 +10,18 @@ export interface StoredIdentity {
   expiresAt: Date;
 }
 
+/** The insert of one session's identity; also part of the statement in Store.recordSession. */
+export function identityInsert(row: StoredIdentity): RawBuilder<unknown> {
+  return sql`insert into identities (nonce, user_id, identity, created_at, expires_at)
+      values (${row.nonce}, ${row.userId}, ${row.identity}, ${row.createdAt.getTime()}, ${row.expiresAt.getTime()})`;
+}
+
 export class IdentityRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   // put and get run on every sign-in and every SSO with a live session: plain, portable SQL (see TransactionRepo).
   async put(row: StoredIdentity): Promise<void> {
-    await sql`insert into identities (nonce, user_id, identity, created_at, expires_at)
-      values (${row.nonce}, ${row.userId}, ${row.identity}, ${row.createdAt.getTime()}, ${row.expiresAt.getTime()})`.execute(this.db);
+    await identityInsert(row).execute(this.db);
   }
 
   /** The live identity for a session nonce; expired or revoked sessions have none. */
