@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /**
@@ -51,6 +52,9 @@ export async function startGatehouseProcess(opts: GatehouseProcessOptions): Prom
     problems.push(line.length > 600 ? `${line.slice(0, 600)}…` : line);
     if (problems.length > 50) problems.shift();
   };
+  // BENCH_GATEHOUSE_STDOUT=<prefix>: each instance's whole stdout also goes to <prefix>.<pid>, for V8 traces such as
+  // BENCH_NODE_FLAGS='--trace-opt --trace-gc' (how the sign-in scenario's warm-up length was found).
+  if (process.env.BENCH_GATEHOUSE_STDOUT) child.stdout!.pipe(createWriteStream(`${process.env.BENCH_GATEHOUSE_STDOUT}.${child.pid}`));
   createInterface({ input: child.stdout! }).on('line', keep);
   createInterface({ input: child.stderr! }).on('line', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
