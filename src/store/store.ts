@@ -70,7 +70,8 @@ export class Store {
    * sign-in. SQLite has no data-modifying WITH; its transaction costs no round trips.
    */
   async recordSession(identity: StoredIdentity, entries: readonly AccessLogEntry[]): Promise<void> {
-    if (entries.length > 0 && this.db.getExecutor().adapter instanceof PostgresAdapter) {
+    if (entries.length === 0) return this.identities.put(identity);
+    if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
       await sql`with new_session as (${identityInsert(identity)}) ${accessLogInsert(entries)}`.execute(this.db);
       return;
     }
