@@ -58,11 +58,11 @@ export class SessionService {
     const expiresAt = new Date(Math.min(now.getTime() + (await this.options.durationMs()), upstreamEnd));
     const nonce = randomToken(24);
     const signingKey = await this.tokens.signingKey();
-    const userId = await this.store.users.upsertByEmail(identity.email, now, JSON.stringify(identity));
+    const identityJson = JSON.stringify(identity);
+    const userId = await this.store.users.upsertByEmail(identity.email, now, identityJson);
     const result = await build({ userId, nonce, expiresAt });
     const token = await this.tokens.issue({ email: identity.email, userId, nonce, now, expiresAt }, signingKey);
-    const record: SessionRecord = { userId, identity, iat: Math.floor(now.getTime() / 1000), ip };
-    await this.store.recordSession({ nonce, userId, identity: JSON.stringify(record), createdAt: now, expiresAt }, log);
+    await this.store.recordSession({ nonce, userId, identity: sessionRecordJson({ userId, iat: Math.floor(now.getTime() / 1000), ip }, identityJson), createdAt: now, expiresAt }, log);
     const setCookie = serializeCookie(SESSION_COOKIE, token, {
       maxAgeSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
       secure: this.options.secure,
@@ -93,4 +93,9 @@ export class SessionService {
   clearCookie(): string {
     return serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure: this.options.secure, sameSite: 'Lax' });
   }
+}
+
+/** The stored SessionRecord, embedding the Identity JSON the user row already got instead of serialising it twice. */
+function sessionRecordJson(fields: Omit<SessionRecord, 'identity'>, identityJson: string): string {
+  return `${JSON.stringify(fields).slice(0, -1)},"identity":${identityJson}}`;
 }

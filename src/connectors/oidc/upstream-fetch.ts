@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 
 /**
  * The fetch openid-client uses for an upstream's token and UserInfo endpoints (its customFetch).
  *
  * - Never follows redirects (OIDC-NET-04): a redirect is returned as the response it is, and refused by the caller.
  * - One deadline for the whole exchange, body included (OIDC-NET-02): a stalled upstream costs a sign-in at most
- *   timeoutMs, not a connection forever. A plain AbortController with one timer, cleared when the body is in:
+ *   timeoutMs, not a connection forever. One timer, cleared when the body is in, fires an abort signal:
  *   AbortSignal.timeout() costs about as much CPU as the whole rest of the request on Node 20 (measured), and this
  *   runs on every sign-in. openid-client's own per-request signal is switched off for the same reason
- *   (Configuration.timeout = 0), since this one covers it.
+ *   (Configuration.timeout = 0), since this one covers it; a signal the caller passes anyway is honoured.
  * - The body is read here, capped at maxBytes: a hostile upstream cannot make Gatehouse buffer an endless answer.
  *
  * The exchange goes through undici's request() rather than fetch(): the token call is on every sign-in, and fetch's
@@ -40,7 +40,7 @@ export async function upstreamFetch(url: string | URL, init: RequestInit, limits
       dispatcher: upstreamAgent,
       // request() never follows redirects: a 3xx comes back as it is (there is no redirect interceptor here).
     });
-    const body = await readCapped(res.headers['content-length'], res.body, limits.maxBytes);
+    const body = await readCapped(res, limits.maxBytes);
     // Statuses that must not carry a body cannot be constructed with one.
     return new Response([101, 204, 205, 304].includes(res.statusCode) ? null : body, { status: res.statusCode, headers: responseHeaders(res.headers) });
   } catch (e) {
@@ -82,7 +82,10 @@ function responseHeaders(raw: Record<string, string | string[] | undefined>): He
   return headers;
 }
 
-async function readCapped(contentLength: string | string[] | undefined, body: AsyncIterable<Uint8Array> & { destroy(): unknown; on(event: 'error', listener: () => void): unknown }, maxBytes: number): Promise<Uint8Array> {
+type UpstreamBody = Dispatcher.ResponseData['body'];
+
+async function readCapped({ headers, body }: Dispatcher.ResponseData, maxBytes: number): Promise<Uint8Array> {
+  const contentLength = headers['content-length'];
   const declared = Number(typeof contentLength === 'string' ? contentLength : NaN);
   if (declared > maxBytes) {
     discard(body);
@@ -102,7 +105,7 @@ async function readCapped(contentLength: string | string[] | undefined, body: As
 }
 
 /** Drops the rest of an answer; the abort this causes is expected, so it is not left as an unhandled 'error' event. */
-function discard(body: { destroy(): unknown; on(event: 'error', listener: () => void): unknown }): void {
+function discard(body: UpstreamBody): void {
   body.on('error', () => {});
   body.destroy();
 }
