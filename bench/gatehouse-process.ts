@@ -1,6 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+/**
+ * The node flags `npm start` runs Gatehouse with, read from package.json's start script so that the benches measure
+ * exactly what an operator runs (BENCH_NODE_FLAGS, when set, replaces them).
+ */
+export function nodeFlagsFromEnvOrNpmStart(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.BENCH_NODE_FLAGS !== undefined) return env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const match = /^node((?: --[^ ]+)*) dist\/main\.js$/.exec(pkg.scripts.start);
+  if (!match) throw new Error(`package.json's start script is not "node <flags> dist/main.js": ${pkg.scripts.start}`);
+  return match[1]!.split(' ').filter(Boolean);
+}
 
 /**
  * One Gatehouse instance as a real child process running the built code (`node dist/main.js`), configured only

@@ -23,6 +23,7 @@ import { TestBrowser } from '../test/helpers/test-browser.js';
 import { freePort } from '../test/helpers/gatehouse-server.js';
 import { startOidcProvider } from '../test/peers/oidc-provider-peer.js';
 import { runLoad } from './load.js';
+import { nodeFlagsFromEnvOrNpmStart } from './gatehouse-process.js';
 import { measureRawRsa, rate } from './raw-rsa.js';
 import { measurePolicyScale } from './policy-scale.js';
 import { measureSamlCallback } from './saml-callback.js';
@@ -40,8 +41,7 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const accountId = randomBytes(16).toString('hex');
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  // The same V8 flags as npm start: a 4 MB young generation keeps peak RSS down at no cost in throughput here.
-  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
+  const nodeFlags = nodeFlagsFromEnvOrNpmStart();
   const server = spawn(process.execPath, [...nodeFlags, ...profile, 'dist/main.js'], {
     env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, GATEHOUSE_API_TOKEN: TOKEN, GATEHOUSE_ACCOUNT_ID: accountId, GATEHOUSE_SECRET_KEY: BENCH_SECRET_KEY, LOG_LEVEL: 'info', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],

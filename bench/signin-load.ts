@@ -26,7 +26,7 @@ import { freePort } from '../test/helpers/free-port.js';
 import { cognitoSeedBody, DEFAULT_USERS } from '../test/peers/oidc-provider-peer.js';
 import { BenchBrowser, Backends, firstForm } from './bench-browser.js';
 import { checkSamlResponse, type PostedSamlResponse } from './check-saml-response.js';
-import { type GatehouseProcess, startGatehouseProcess } from './gatehouse-process.js';
+import { type GatehouseProcess, nodeFlagsFromEnvOrNpmStart, startGatehouseProcess } from './gatehouse-process.js';
 import { type OidcProviderProcess, startOidcProviderProcess } from './oidc-provider-process.js';
 import { measureRawRsa } from './raw-rsa.js';
 import { cpuMsByPid, machineCpuMs, processCpuMs, processesWithCommandLine, processPeakRssMb } from './process-stats.js';
@@ -133,8 +133,7 @@ export function signinLoadOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     warmupMaxSeconds: Number(env.BENCH_SIGNIN_WARMUP_MAX_SECONDS ?? 120),
     seconds: Number(env.BENCH_SIGNIN_SECONDS ?? 15),
     validationSeconds: Number(env.BENCH_SIGNIN_VALIDATION_SECONDS ?? 4),
-    // The same V8 flags as npm start.
-    nodeFlags: (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean),
+    nodeFlags: nodeFlagsFromEnvOrNpmStart(env),
     ...(env.BENCH_SIGNIN_CPU_PROFILE ? { cpuProfileDir: env.BENCH_SIGNIN_CPU_PROFILE } : {}),
     scenarios,
     postgresInstances: Number(env.BENCH_SIGNIN_PG_INSTANCES ?? 2),
