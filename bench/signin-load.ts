@@ -437,7 +437,9 @@ async function drive(input: {
     const elapsed = (performance.now() - warmupStart.t) / 1000;
     if (elapsed >= options.warmupMaxSeconds || (elapsed >= options.warmupSeconds && completed >= warmupGoal)) break;
   }
+  // The warm-up's figures end here, where its sign-ins are counted: the raw measurement below is not part of it.
   const warmupSignIns = completed;
+  const warmupEnd = cpuNow();
   // The raw signing speed is measured right next to the window, where the host's speed is that of the window (it
   // drifts by a third over minutes here). Measuring blocks this process, so the load pauses meanwhile: the
   // measurement has the cores nearly to itself, and the pause lies outside the window.
@@ -456,9 +458,9 @@ async function drive(input: {
     seconds: (after.t - before.t) / 1000,
     rawSignsPerSec: { before: rawBefore, after: rawAfter },
     warmup: {
-      seconds: (before.t - warmupStart.t) / 1000,
+      seconds: (warmupEnd.t - warmupStart.t) / 1000,
       signIns: warmupSignIns,
-      gatehouseCpuMs: before.gatehouse.reduce((sum, ms, i) => sum + ms - warmupStart.gatehouse[i]!, 0),
+      gatehouseCpuMs: warmupEnd.gatehouse.reduce((sum, ms, i) => sum + ms - warmupStart.gatehouse[i]!, 0),
     },
     latencies,
     posted,
